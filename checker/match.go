@@ -1,0 +1,243 @@
+package checker
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Partial tree matching, as lesson authors write it under match:
+//
+//   - maps: only the listed keys are compared; extra keys in the object are fine.
+//     A key whose expected value is null must be absent.
+//   - lists: every expected item must match a different item of the object's
+//     list, in any order; the object's list may hold more items.
+//   - numbers compare by value (3 == 3.0); strings that are Kubernetes
+//     quantities compare as quantities ("1Gi" == "1024Mi", "0.5" == "500m");
+//     everything else must be equal.
+
+// mismatch is the first difference found between expected and actual trees.
+type mismatch struct {
+	Path    string
+	Got     any
+	Want    any
+	Missing bool // the field is not there at all
+	Extra   bool // the field should be absent but is there
+	NoItem  bool // no list item matched Want
+}
+
+func (m *mismatch) describe(hide func(path string) bool) string {
+	got, want := show(m.Got), show(m.Want)
+	if hide != nil && hide(m.Path) {
+		got, want = "(hidden)", "(hidden)"
+	}
+	switch {
+	case m.Missing:
+		return fmt.Sprintf("%s is not set; expected %s", m.Path, want)
+	case m.Extra:
+		return fmt.Sprintf("%s is set to %s; expected it to be absent", m.Path, got)
+	case m.NoItem:
+		return fmt.Sprintf("%s has no item matching %s (found %s)", m.Path, want, got)
+	default:
+		return fmt.Sprintf("%s is %s; expected %s", m.Path, got, want)
+	}
+}
+
+// matchTree returns nil when got contains want, or the first mismatch.
+func matchTree(want, got any, path string) *mismatch {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return &mismatch{Path: pathOr(path), Got: got, Want: want}
+		}
+		keys := make([]string, 0, len(w))
+		for k := range w {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := join(path, k)
+			gv, present := g[k]
+			if w[k] == nil {
+				if present && gv != nil {
+					return &mismatch{Path: p, Got: gv, Extra: true}
+				}
+				continue
+			}
+			if !present || gv == nil {
+				return &mismatch{Path: p, Want: w[k], Missing: true}
+			}
+			if m := matchTree(w[k], gv, p); m != nil {
+				return m
+			}
+		}
+		return nil
+	case []any:
+		g, ok := got.([]any)
+		if !ok {
+			return &mismatch{Path: pathOr(path), Got: got, Want: want}
+		}
+		return matchList(w, g, path)
+	default:
+		if scalarEqual(want, got) {
+			return nil
+		}
+		return &mismatch{Path: pathOr(path), Got: got, Want: want}
+	}
+}
+
+func matchList(want, got []any, path string) *mismatch {
+	used := make([]bool, len(got))
+	for _, w := range want {
+		found := false
+		for i, g := range got {
+			if !used[i] && matchTree(w, g, "") == nil {
+				used[i], found = true, true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		// Explain with the closest item: the one with the same name, or the only one.
+		if name, ok := nameOf(w); ok {
+			for _, g := range got {
+				if n, ok := nameOf(g); ok && n == name {
+					return matchTree(w, g, fmt.Sprintf("%s[name=%s]", pathOr(path), name))
+				}
+			}
+		}
+		if len(got) == 1 {
+			return matchTree(w, got[0], fmt.Sprintf("%s[0]", pathOr(path)))
+		}
+		return &mismatch{Path: pathOr(path), Got: got, Want: w, NoItem: true}
+	}
+	return nil
+}
+
+func nameOf(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	n, ok := m["name"].(string)
+	return n, ok
+}
+
+func scalarEqual(want, got any) bool {
+	if wn, ok := number(want); ok {
+		if gn, ok := number(got); ok {
+			return wn == gn
+		}
+		return false
+	}
+	if ws, ok := want.(string); ok {
+		gs, ok := got.(string)
+		if !ok {
+			return false
+		}
+		if ws == gs {
+			return true
+		}
+		// Quantities: compare only when both parse, so plain strings stay exact.
+		wq, err1 := resource.ParseQuantity(ws)
+		gq, err2 := resource.ParseQuantity(gs)
+		return err1 == nil && err2 == nil && wq.Cmp(gq) == 0
+	}
+	return want == got
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func pathOr(p string) string {
+	if p == "" {
+		return "(the object)"
+	}
+	return p
+}
+
+// show renders a value compactly for a learner: strings quoted, numbers bare,
+// maps and lists as short JSON.
+func show(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "nothing"
+	case string:
+		return fmt.Sprintf("%q", t)
+	case map[string]any, []any:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Sprint(t)
+		}
+		s := string(b)
+		if len(s) > 160 {
+			s = s[:157] + "..."
+		}
+		return s
+	default:
+		if n, ok := number(v); ok {
+			return strings.TrimSuffix(fmt.Sprintf("%g", n), ".0")
+		}
+		return fmt.Sprint(t)
+	}
+}
+
+// normalize converts YAML-decoded values to the JSON types unstructured uses.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = normalize(x)
+		}
+		return out
+	case map[any]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[fmt.Sprint(k)] = normalize(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = normalize(x)
+		}
+		return out
+	case int:
+		return int64(t)
+	case uint64:
+		return int64(t)
+	default:
+		return v
+	}
+}

@@ -1,0 +1,273 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kworkbook/kworkbook/checker/expr"
+	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/lessons"
+)
+
+// objectRef is an object a check looked at, kept for evidence.
+type objectRef struct {
+	obj *unstructured.Unstructured
+}
+
+// selection is the set of objects a check or a with: entry names.
+type selection struct {
+	ref     lessons.ObjectRef
+	mapping *meta.RESTMapping
+	ns      string
+	objects []*unstructured.Unstructured
+}
+
+// what names the selection for a learner: `Deployment "web" in namespace kw-05`.
+func (s *selection) what() string {
+	kind := s.mapping.GroupVersionKind.Kind
+	var b strings.Builder
+	switch {
+	case s.ref.Name != "":
+		fmt.Fprintf(&b, "%s %q", kind, s.ref.Name)
+	case s.ref.Selector != "":
+		fmt.Fprintf(&b, "%s with labels %s", plural(kind), s.ref.Selector)
+	default:
+		b.WriteString(plural(kind))
+	}
+	if s.ns != "" {
+		fmt.Fprintf(&b, " in namespace %s", s.ns)
+	}
+	return b.String()
+}
+
+func plural(kind string) string {
+	switch {
+	case strings.HasSuffix(kind, "s"):
+		return kind + "es"
+	case strings.HasSuffix(kind, "y"):
+		return kind[:len(kind)-1] + "ies"
+	}
+	return kind + "s"
+}
+
+func (c *Checker) sel(ctx context.Context, l *lessons.Lesson, ref lessons.ObjectRef) (*selection, error) {
+	m, err := kube.Mapping(c.cl.Mapper, ref.Kind, ref.APIVersion)
+	if err != nil {
+		return nil, err
+	}
+	s := &selection{ref: ref, mapping: m}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		s.ns = ref.Namespace
+		if s.ns == "" {
+			s.ns = l.Namespace()
+		}
+	}
+	ri := c.cl.Dynamic.Resource(m.Resource).Namespace(s.ns)
+	if ref.Name != "" {
+		o, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return s, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.objects = []*unstructured.Unstructured{o}
+		return s, nil
+	}
+	list, err := ri.List(ctx, metav1.ListOptions{LabelSelector: ref.Selector})
+	if err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		s.objects = append(s.objects, &list.Items[i])
+	}
+	sort.Slice(s.objects, func(i, j int) bool { return s.objects[i].GetName() < s.objects[j].GetName() })
+	return s, nil
+}
+
+func checkRef(ch *lessons.Check) lessons.ObjectRef {
+	return lessons.ObjectRef{Kind: ch.Kind, APIVersion: ch.APIVersion, Name: ch.Name, Namespace: ch.Namespace, Selector: ch.Selector}
+}
+
+func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Check) outcome {
+	s, err := c.sel(ctx, l, checkRef(ch))
+	if err != nil {
+		return infra(err, ch.Kind)
+	}
+	refs := make([]objectRef, len(s.objects))
+	for i, o := range s.objects {
+		refs[i] = objectRef{obj: o}
+	}
+	if ch.Absent {
+		if len(s.objects) == 0 {
+			return outcome{pass: true, msg: "there is no " + s.what()}
+		}
+		return outcome{msg: fmt.Sprintf("%s still exists: %s", s.what(), describe(s.objects[0]))}
+	}
+
+	vars := map[string]any{}
+	var related []*unstructured.Unstructured
+	withNames := make([]string, 0, len(ch.With))
+	for name, ref := range ch.With {
+		ws, err := c.sel(ctx, l, ref)
+		if err != nil {
+			return infra(err, ref.Kind)
+		}
+		list := make([]any, len(ws.objects))
+		for i, o := range ws.objects {
+			list[i] = o.Object
+		}
+		vars[name] = list
+		withNames = append(withNames, name)
+		related = append(related, ws.objects...)
+	}
+	all := make([]any, len(s.objects))
+	for i, o := range s.objects {
+		all[i] = o.Object
+	}
+	vars["objects"] = all
+
+	var prg *expr.Program
+	if ch.Expr != "" {
+		if prg, err = expr.Compile(ch.Expr, withNames); err != nil {
+			return outcome{err: fmt.Errorf("%w: %v", ErrInfrastructure, err), fatal: true}
+		}
+	}
+	want, _ := normalize(ch.Match).(map[string]any)
+	out := c.judge(ctx, ch, s, refs, want, prg, vars)
+	out.related = related
+	return out
+}
+
+// judge decides a check from its selection.
+func (c *Checker) judge(ctx context.Context, ch *lessons.Check, s *selection, refs []objectRef, want map[string]any, prg *expr.Program, vars map[string]any) outcome {
+
+	// Each object either satisfies the check or says why not.
+	var reasons []string
+	matched := 0
+	for _, o := range s.objects {
+		why := c.satisfies(o, want, prg, vars)
+		if why == "" {
+			matched++
+		} else {
+			reasons = append(reasons, why)
+		}
+	}
+
+	if ch.Count != nil {
+		if ch.Count.Holds(matched) {
+			return outcome{pass: true, msg: fmt.Sprintf("%d matching %s", matched, s.what()), objects: refs}
+		}
+		msg := fmt.Sprintf("found %d matching %s; expected %s", matched, s.what(), ch.Count)
+		if matched < ch.Count.N && len(reasons) > 0 {
+			msg += "; " + reasons[0]
+		}
+		return outcome{msg: msg, objects: refs, evidence: summaries(s.objects)}
+	}
+	if len(s.objects) == 0 {
+		return outcome{msg: c.notFound(ctx, s), objects: refs}
+	}
+	if len(reasons) > 0 {
+		if len(s.objects) == 1 {
+			return outcome{msg: reasons[0] + " (" + describe(s.objects[0]) + ")", seen: describe(s.objects[0]), objects: refs}
+		}
+		return outcome{msg: fmt.Sprintf("%d of %d %s do not match: %s", len(reasons), len(s.objects), s.what(), reasons[0]), objects: refs, evidence: summaries(s.objects)}
+	}
+	if len(s.objects) == 1 {
+		return outcome{pass: true, msg: describe(s.objects[0]), objects: refs}
+	}
+	return outcome{pass: true, msg: fmt.Sprintf("%d %s match", len(s.objects), s.what()), objects: refs}
+}
+
+// satisfies returns "" when o matches want and prg, or a sentence saying why not.
+func (c *Checker) satisfies(o *unstructured.Unstructured, want map[string]any, prg *expr.Program, vars map[string]any) string {
+	if want != nil {
+		if m := matchTree(want, o.Object, ""); m != nil {
+			hide := func(p string) bool { return o.GetKind() == "Secret" && !strings.HasPrefix(p, "metadata") }
+			return fmt.Sprintf("%s %s: %s", o.GetKind(), o.GetName(), m.describe(hide))
+		}
+	}
+	if prg != nil {
+		local := make(map[string]any, len(vars)+1)
+		for k, v := range vars {
+			local[k] = v
+		}
+		local["object"] = o.Object
+		ok, err := prg.Eval(local)
+		if err != nil {
+			return fmt.Sprintf("%s %s: %s is not true (%s)", o.GetKind(), o.GetName(), prg.Source, friendlyEvalError(err))
+		}
+		if !ok {
+			return fmt.Sprintf("%s %s: %s is not true", o.GetKind(), o.GetName(), prg.Source)
+		}
+	}
+	return ""
+}
+
+func friendlyEvalError(err error) string {
+	s := err.Error()
+	if strings.HasPrefix(s, "no such key: ") {
+		return "the field " + strings.TrimPrefix(s, "no such key: ") + " is not set yet"
+	}
+	return s
+}
+
+// notFound says an object is missing and, for named objects, where an object
+// of that name does exist: the classic wrong-namespace mistake.
+func (c *Checker) notFound(ctx context.Context, s *selection) string {
+	msg := "there is no " + s.what()
+	if s.ref.Name == "" || s.ns == "" {
+		return msg
+	}
+	list, err := c.cl.Dynamic.Resource(s.mapping.Resource).List(ctx, metav1.ListOptions{
+		FieldSelector: "metadata.name=" + s.ref.Name,
+	})
+	if err != nil || len(list.Items) == 0 {
+		return msg
+	}
+	var elsewhere []string
+	for _, o := range list.Items {
+		if o.GetNamespace() != s.ns {
+			elsewhere = append(elsewhere, o.GetNamespace())
+		}
+	}
+	if len(elsewhere) == 0 {
+		return msg
+	}
+	return fmt.Sprintf("%s, but there is one in namespace %s: create it in %s (kubectl ... -n %s)",
+		msg, strings.Join(elsewhere, ", "), s.ns, s.ns)
+}
+
+func summaries(objs []*unstructured.Unstructured) []string {
+	var out []string
+	for i, o := range objs {
+		if i == 5 {
+			out = append(out, fmt.Sprintf("… and %d more", len(objs)-5))
+			break
+		}
+		out = append(out, describe(o))
+	}
+	return out
+}
+
+// infra turns an API error into an outcome: missing kinds, denied access and
+// an unreachable cluster stop polling at once, with advice.
+func infra(err error, kind string) outcome {
+	switch {
+	case meta.IsNoMatchError(err):
+		return outcome{fatal: true, err: fmt.Errorf("%w: this cluster does not serve the kind %s (is the add-on that provides it installed? try kworkbook sandbox status)", ErrInfrastructure, kind)}
+	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
+		return outcome{fatal: true, err: fmt.Errorf("%w: access denied reading %s: %v", ErrInfrastructure, kind, err)}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return outcome{msg: "the check timed out before the cluster answered"}
+	}
+	return outcome{fatal: true, err: fmt.Errorf("%w: %v (is the cluster running? try kworkbook sandbox status)", ErrInfrastructure, err)}
+}

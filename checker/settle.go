@@ -1,0 +1,114 @@
+package checker
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// A failing check stops polling early once the cluster has settled: the
+// verdict has not changed for a while and nothing it looked at is still on
+// its way somewhere. That keeps `check` quick on work not done yet, while
+// a check right after `kubectl apply` still waits for pods, rollouts,
+// endpoints and DNS.
+const (
+	// recentChange: an object changed this recently may still be propagating
+	// (kube-proxy rules, endpoints, DNS).
+	recentChange = 5 * time.Second
+	settleObject = 1500 * time.Millisecond
+	settleProbe  = 3 * time.Second
+)
+
+// stuckReasons are waiting reasons that will not resolve by waiting.
+var stuckReasons = map[string]bool{
+	"ImagePullBackOff": true, "ErrImagePull": true, "InvalidImageName": true,
+	"CrashLoopBackOff": true, "CreateContainerConfigError": true, "CreateContainerError": true,
+	"RunContainerError": true,
+}
+
+// objectsProgressing reports whether any object is terminating, changed
+// recently, or is a workload in the middle of a rollout.
+func objectsProgressing(objs []*unstructured.Unstructured, now time.Time) bool {
+	for _, o := range objs {
+		if o.GetDeletionTimestamp() != nil || now.Sub(lastChange(o)) < recentChange {
+			return true
+		}
+		switch o.GetKind() {
+		case "Deployment", "StatefulSet", "ReplicaSet", "DaemonSet":
+			gen, _, _ := unstructured.NestedInt64(o.Object, "metadata", "generation")
+			obs, _, _ := unstructured.NestedInt64(o.Object, "status", "observedGeneration")
+			if obs < gen {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lastChange is the last time anyone wrote the object, status included.
+func lastChange(o *unstructured.Unstructured) time.Time {
+	t := o.GetCreationTimestamp().Time
+	for _, mf := range o.GetManagedFields() {
+		if mf.Time != nil && mf.Time.After(t) {
+			t = mf.Time.Time
+		}
+	}
+	return t
+}
+
+// podsProgressing reports whether a pod in ns is starting, terminating or
+// changed recently (and not stuck in a state waiting cannot fix).
+func (c *Checker) podsProgressing(ctx context.Context, ns string, now time.Time) bool {
+	if c.cl.Typed == nil || ns == "" {
+		return false
+	}
+	pods, err := c.cl.Typed.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false
+	}
+	for i := range pods.Items {
+		if podProgressing(&pods.Items[i], now) {
+			return true
+		}
+	}
+	return false
+}
+
+func podProgressing(p *corev1.Pod, now time.Time) bool {
+	if p.DeletionTimestamp != nil {
+		return true
+	}
+	for _, s := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+		if s.State.Waiting != nil && stuckReasons[s.State.Waiting.Reason] {
+			return false
+		}
+	}
+	for _, cond := range p.Status.Conditions {
+		if cond.Type == corev1.PodScheduled && cond.Status == corev1.ConditionFalse {
+			return false // unschedulable: waiting will not help
+		}
+		if cond.Type == corev1.PodReady && now.Sub(cond.LastTransitionTime.Time) < recentChange {
+			return true
+		}
+	}
+	switch p.Status.Phase {
+	case corev1.PodPending:
+		return true
+	case corev1.PodRunning:
+		return !healthy(p) && !restartedRecently(p)
+	}
+	return false
+}
+
+// restartedRecently: a container that keeps restarting is not converging.
+func restartedRecently(p *corev1.Pod) bool {
+	for _, s := range p.Status.ContainerStatuses {
+		if s.RestartCount > 1 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/progress"
+	"github.com/kworkbook/kworkbook/lessons"
+	"github.com/kworkbook/kworkbook/sandbox"
+)
+
+// globals are the flags every command takes, named as kubectl names them.
+type globals struct {
+	context    string
+	kubeconfig string
+	lessonsDir string
+}
+
+func (g *globals) bind(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringVar(&g.context, "context", os.Getenv("KWORKBOOK_CONTEXT"),
+		"use this kubeconfig context (an existing cluster) instead of kworkbook's own kind cluster [$KWORKBOOK_CONTEXT]")
+	f.StringVar(&g.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+	f.StringVar(&g.lessonsDir, "lessons-dir", os.Getenv("KWORKBOOK_LESSONS_DIR"),
+		"load lessons from this folder too; its lessons replace the built-in ones with the same number [$KWORKBOOK_LESSONS_DIR]")
+}
+
+// app holds what commands share, loaded on first use.
+type app struct {
+	streams IOStreams
+	globals globals
+
+	catalog *lessons.Catalog
+	clients *kube.Clients
+	target  *sandbox.Target
+	store   *progress.Store
+}
+
+func (a *app) lessons() (*lessons.Catalog, error) {
+	if a.catalog != nil {
+		return a.catalog, nil
+	}
+	c, err := lessons.LoadDefault(a.globals.lessonsDir)
+	if err != nil {
+		return nil, err
+	}
+	a.catalog = c
+	return c, nil
+}
+
+func (a *app) lesson(id string) (*lessons.Lesson, error) {
+	c, err := a.lessons()
+	if err != nil {
+		return nil, err
+	}
+	return c.Find(id)
+}
+
+func (a *app) progressStore() (*progress.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	dir, err := progress.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	a.store = progress.Open(dir)
+	return a.store, nil
+}
+
+// loadProgress reads progress; a corrupt file is reported on stderr (it was
+// kept aside) and does not stop the command.
+func (a *app) loadProgress() (*progress.Progress, error) {
+	s, err := a.progressStore()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Load()
+	if errors.Is(err, progress.ErrCorrupt) {
+		fmt.Fprintf(a.streams.ErrOut, "warning: %v\n", err)
+		return p, nil
+	}
+	return p, err
+}
+
+func (a *app) updateProgress(fn func(*progress.Progress) error) {
+	s, err := a.progressStore()
+	if err == nil {
+		err = s.Update(fn)
+	}
+	if err != nil {
+		fmt.Fprintf(a.streams.ErrOut, "warning: progress not saved: %v\n", err)
+	}
+}
+
+// connect resolves the target cluster and connects to it. When ensure is
+// set and the target is kworkbook's own cluster, it is created or started
+// as needed; otherwise a missing sandbox is an error that says what to do.
+func (a *app) connect(ctx context.Context, ensure bool) (*kube.Clients, sandbox.Target, error) {
+	if a.clients != nil {
+		return a.clients, *a.target, nil
+	}
+	t, err := sandbox.Resolve(a.globals.kubeconfig, a.globals.context)
+	if err == nil {
+		var c *kube.Clients
+		if c, err = t.Clients(); err != nil {
+			return nil, t, err
+		}
+		if err = sandbox.Reachable(ctx, c); err == nil {
+			a.clients, a.target = c, &t
+			return c, t, nil
+		}
+		if !t.Owned {
+			return nil, t, err
+		}
+	}
+	if !ensure || (a.globals.context != "" && a.globals.context != sandbox.ContextName) {
+		return nil, t, err
+	}
+	if !errors.Is(err, sandbox.ErrNoSandbox) && !errors.Is(err, sandbox.ErrUnreachable) {
+		return nil, t, err
+	}
+	fmt.Fprintln(a.streams.ErrOut, "Preparing kworkbook's cluster (the first time takes a minute or two):")
+	t, res, err := sandbox.Up(ctx, sandbox.UpOptions{Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()})
+	if err != nil {
+		return nil, t, err
+	}
+	a.reportContextSwitch(res)
+	c, err := t.Clients()
+	if err != nil {
+		return nil, t, err
+	}
+	a.clients, a.target = c, &t
+	return c, t, nil
+}
+
+// reportContextSwitch says that kind made kworkbook's context current.
+func (a *app) reportContextSwitch(res sandbox.UpResult) {
+	if res.Created && res.PreviousContext != "" && res.PreviousContext != sandbox.ContextName {
+		fmt.Fprintf(a.streams.ErrOut, "Note: kubectl now uses context %s (it used %s). Switch back any time with: kubectl config use-context %s\n",
+			sandbox.ContextName, res.PreviousContext, res.PreviousContext)
+	}
+}
+
+// warnContext says when kubectl points elsewhere than the cluster kworkbook checks.
+func (a *app) warnContext(t sandbox.Target) {
+	current, err := sandbox.RawConfigCurrent(a.globals.kubeconfig)
+	if err != nil || current == t.Context {
+		return
+	}
+	fmt.Fprintf(a.streams.ErrOut, "Note: kubectl uses context %q, but kworkbook checks %q. For the exercises run: kubectl config use-context %s\n",
+		current, t.Context, t.Context)
+}
+
+func (a *app) checker(ctx context.Context, c *kube.Clients, opts checker.Options) *checker.Checker {
+	info, _, _ := sandbox.ReadInfo(ctx, c)
+	return checker.New(checker.Cluster{
+		Typed: c.Typed, Dynamic: c.Dynamic, Mapper: c.RESTMapper(), Exec: c.Exec, Host: info.Host(),
+	}, opts)
+}
+
+func (a *app) env(c *kube.Clients, t sandbox.Target) *sandbox.Env {
+	return sandbox.NewEnv(t, c, a.stepLogger())
+}
+
+// stepLogger prints ` ✓ step` lines on stderr.
+func (a *app) stepLogger() sandbox.Logger { return stepLogger{w: a.streams.ErrOut} }
+
+type stepLogger struct{ w io.Writer }
+
+func (s stepLogger) Step(step string, err error) {
+	if err != nil {
+		fmt.Fprintf(s.w, " ✗ %s: %v\n", step, err)
+		return
+	}
+	fmt.Fprintf(s.w, " ✓ %s\n", step)
+}
+
+func (s stepLogger) Note(msg string) { fmt.Fprintf(s.w, " • %s\n", msg) }
+
+// tty reports whether w is a terminal, and its width.
+func tty(w io.Writer) (bool, int) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return true, 80
+	}
+	return true, width
+}
+
+// noColor follows https://no-color.org.
+func noColor() bool { return os.Getenv("NO_COLOR") != "" }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}

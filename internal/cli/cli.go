@@ -1,0 +1,155 @@
+// Package cli is kworkbook's command line: thin cobra commands that parse
+// flags, call the libraries (lessons, checker, sandbox, progress, render)
+// and present what they return.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/progress"
+	"github.com/kworkbook/kworkbook/lessons"
+	"github.com/kworkbook/kworkbook/sandbox"
+)
+
+// Exit codes, the same for every command.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // a check failed, or lint found problems
+	ExitProblem = 2 // usage errors and infrastructure errors
+)
+
+// IOStreams are the command's input and outputs; tests use buffers.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// StdStreams are the process's standard streams.
+func StdStreams() IOStreams {
+	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+}
+
+// exitError carries an exit code up to Run; silent ones were already reported.
+type exitError struct {
+	code   int
+	err    error
+	silent bool
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// failed is returned by commands whose output already said what failed.
+func failed() error { return &exitError{code: ExitFailed, silent: true} }
+
+// Run executes kworkbook with args and returns the process exit code.
+func Run(ctx context.Context, args []string, streams IOStreams) int {
+	root := NewRoot(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(err)
+	var ee *exitError
+	if !(errors.As(err, &ee) && ee.silent) {
+		fmt.Fprintf(streams.ErrOut, "kworkbook: %v\n", err)
+	}
+	return code
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, lessons.ErrInvalid):
+		return ExitFailed
+	case errors.Is(err, checker.ErrInfrastructure), errors.Is(err, sandbox.ErrUnreachable),
+		errors.Is(err, lessons.ErrUnknownLesson), errors.Is(err, progress.ErrNewer):
+		return ExitProblem
+	}
+	return ExitProblem
+}
+
+// Version is the module version kworkbook was built from.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" {
+		return "(devel)"
+	}
+	return bi.Main.Version
+}
+
+// NewRoot builds the command tree.
+func NewRoot(streams IOStreams) *cobra.Command {
+	a := &app{streams: streams}
+	root := &cobra.Command{
+		Use:   "kworkbook",
+		Short: "An interactive Kubernetes workbook on a real local cluster",
+		Long: `kworkbook teaches Kubernetes with lessons you read in the terminal and
+exercises you do with kubectl on a real cluster (a local kind cluster, or one
+you name with --context). Checks read the cluster and tell you, in plain
+words, what is right and what is not yet.
+
+Start with: kworkbook start lesson-01`,
+		Version:       Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: ExitProblem, err: fmt.Errorf("%w (see kworkbook %s --help)", err, c.Name())}
+	})
+	a.globals.bind(root)
+	root.AddCommand(
+		newListCmd(a), newStartCmd(a), newNextCmd(a), newCheckCmd(a), newHintCmd(a),
+		newResetCmd(a), newSolveCmd(a), newSandboxCmd(a), newLessonsCmd(a), newVersionCmd(a),
+	)
+	for _, c := range root.Commands() {
+		c.Args = wrapArgs(c.Args)
+	}
+	return root
+}
+
+// wrapArgs makes argument-count errors usage errors (exit 2).
+func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	if check == nil {
+		return nil
+	}
+	return func(c *cobra.Command, args []string) error {
+		if err := check(c, args); err != nil {
+			return &exitError{code: ExitProblem, err: fmt.Errorf("%w; usage: %s", err, c.UseLine())}
+		}
+		return nil
+	}
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print kworkbook's version",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			fmt.Fprintf(a.streams.Out, "kworkbook %s\n", Version())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+
+	"github.com/kworkbook/kworkbook/internal/progress"
+	"github.com/kworkbook/kworkbook/internal/render"
+	"github.com/kworkbook/kworkbook/lessons"
+)
+
+func newHintCmd(a *app) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "hint LESSON [EXERCISE]",
+		Short: "Reveal the next step of an exercise's hint ladder",
+		Long: `Each exercise has a ladder of hints: a nudge, then the shape of the command,
+then the full answer. hint shows the steps revealed so far plus one more,
+and remembers where you are. Without EXERCISE it picks the first exercise
+not done yet.`,
+		Example: "  kworkbook hint 05\n  kworkbook hint 05 scale\n  kworkbook hint 05 scale --all",
+		Args:    cobra.RangeArgs(1, 2),
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := a.lesson(args[0])
+			if err != nil {
+				return err
+			}
+			p, err := a.loadProgress()
+			if err != nil {
+				return err
+			}
+			e, err := pickExercise(l, p, args[1:])
+			if err != nil {
+				return err
+			}
+			if len(e.Hints) == 0 {
+				return fmt.Errorf("exercise %s has no hints", e.ID)
+			}
+			shown := 0
+			a.updateProgress(func(p *progress.Progress) error {
+				pe := p.Lesson(l.ID).Exercise(e.ID)
+				switch {
+				case all:
+					pe.Hints = len(e.Hints)
+				case pe.Hints < len(e.Hints):
+					pe.Hints++
+				}
+				shown = pe.Hints
+				return nil
+			})
+			if shown == 0 { // progress could not be saved: still help
+				shown = 1
+				if all {
+					shown = len(e.Hints)
+				}
+			}
+			return a.printHints(l, e, shown)
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "reveal every step of the ladder")
+	return cmd
+}
+
+// pickExercise resolves the named exercise, or the first one not done.
+func pickExercise(l *lessons.Lesson, p *progress.Progress, args []string) (*lessons.Exercise, error) {
+	if len(args) > 0 {
+		e, err := l.FindExercise(args[0])
+		if err != nil {
+			return nil, &exitError{code: ExitProblem, err: err}
+		}
+		return e, nil
+	}
+	for _, e := range l.Spec.Exercises {
+		if !p.Done(l.ID, e.ID) {
+			return e, nil
+		}
+	}
+	return l.Spec.Exercises[len(l.Spec.Exercises)-1], nil
+}
+
+func (a *app) printHints(l *lessons.Lesson, e *lessons.Exercise, shown int) error {
+	labels := []string{"Nudge", "Command shape", "Full answer"}
+	md := fmt.Sprintf("### %s · exercise %d: %s\n\n", l.ID, e.Index, e.Title)
+	for i := 0; i < shown && i < len(e.Hints); i++ {
+		label := fmt.Sprintf("Hint %d", i+1)
+		if len(e.Hints) == 3 {
+			label = labels[i]
+		}
+		md += fmt.Sprintf("**%s (%d/%d)**\n\n%s\n\n", label, i+1, len(e.Hints), e.Hints[i])
+	}
+	if shown < len(e.Hints) {
+		md += fmt.Sprintf("_Still stuck? Run `kworkbook hint %s %s` again for the next step._\n", l.ID, e.ID)
+	}
+	isTTY, width := tty(a.streams.Out)
+	if width == 0 || width > 100 {
+		width = 80
+	}
+	out, err := render.Markdown(md, render.Options{Width: width, Style: render.ChooseStyle(isTTY, noColor(), termenv.HasDarkBackground)})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(a.streams.Out, out)
+	return err
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kworkbook/kworkbook/lessons"
+)
+
+func newLessonsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lessons",
+		Short: "Tools for lesson authors",
+	}
+	cmd.AddCommand(newLintCmd(a), newProveCmd(a))
+	return cmd
+}
+
+func newLintCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "lint [DIR]",
+		Short: "Check that lesson files, exercise ids and references line up",
+		Long: `lint loads lessons and reports every problem as FILE:LINE: message: YAML
+errors, unknown fields, exercises without a prose block (or the reverse),
+checks that cannot work, manifests outside the lesson's namespaces,
+unpinned images. Without DIR it checks the built-in lessons and
+--lessons-dir. Exits 1 when there are problems.`,
+		Example: "  kworkbook lessons lint\n  kworkbook lessons lint ./my-lessons",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			var cat *lessons.Catalog
+			var err error
+			if len(args) == 1 {
+				st, statErr := os.Stat(args[0])
+				if statErr != nil || !st.IsDir() {
+					return &exitError{code: ExitProblem, err: fmt.Errorf("%s: %w", args[0], lessons.ErrNoDir)}
+				}
+				cat, err = lessons.Load(os.DirFS(args[0]), args[0])
+			} else {
+				cat, err = lessons.LoadDefault(a.globals.lessonsDir)
+			}
+			var pe *lessons.ProblemsError
+			if errors.As(err, &pe) {
+				for _, p := range pe.Problems {
+					fmt.Fprintln(a.streams.Out, p.String())
+				}
+				fmt.Fprintf(a.streams.Out, "%s found\n", plural(len(pe.Problems), "problem", "problems"))
+				return failed()
+			}
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, l := range cat.Lessons {
+				n += len(l.Spec.Exercises)
+			}
+			fmt.Fprintf(a.streams.Out, "%s, %s: no problems\n", plural(len(cat.Lessons), "lesson", "lessons"), plural(n, "exercise", "exercises"))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kworkbook/kworkbook/internal/progress"
+	"github.com/kworkbook/kworkbook/lessons"
+)
+
+// lessonState is a lesson's place in the learner's progress.
+type lessonState struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Exercises int    `json:"exercises"`
+	Done      int    `json:"done"`
+	State     string `json:"state"` // done, in progress, not started
+	Next      string `json:"next,omitempty"`
+}
+
+func stateOf(l *lessons.Lesson, p *progress.Progress) lessonState {
+	s := lessonState{ID: l.ID, Title: l.Title(), Exercises: len(l.Spec.Exercises)}
+	for _, e := range l.Spec.Exercises {
+		if p.Done(l.ID, e.ID) {
+			s.Done++
+		} else if s.Next == "" {
+			s.Next = e.ID
+		}
+	}
+	_, started := p.Lessons[l.ID]
+	switch {
+	case s.Done == s.Exercises:
+		s.State = "done"
+	case started || s.Done > 0:
+		s.State = "in progress"
+	default:
+		s.State = "not started"
+	}
+	return s
+}
+
+func newListCmd(a *app) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the lessons with your progress and the next exercise",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cat, err := a.lessons()
+			if err != nil {
+				return err
+			}
+			p, err := a.loadProgress()
+			if err != nil {
+				return err
+			}
+			states := make([]lessonState, len(cat.Lessons))
+			for i, l := range cat.Lessons {
+				states[i] = stateOf(l, p)
+			}
+			switch output {
+			case "json":
+				enc := json.NewEncoder(a.streams.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(states)
+			case "", "text", "wide":
+			default:
+				return &exitError{code: ExitProblem, err: fmt.Errorf("-o %s: use text or json", output)}
+			}
+			pal := newPalette(a.streams.Out)
+			tw := tabwriter.NewWriter(a.streams.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "LESSON\tTITLE\tPROGRESS\tNEXT")
+			for _, s := range states {
+				mark := "  "
+				switch s.State {
+				case "done":
+					mark = pal.green("✓ ")
+				case "in progress":
+					mark = pal.yellow("▸ ")
+				}
+				next := s.Next
+				if s.State == "done" {
+					next = "-"
+				}
+				fmt.Fprintf(tw, "%s%s\t%s\t%d/%d %s\t%s\n", mark, s.ID, s.Title, s.Done, s.Exercises, s.State, next)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.streams.Out, "\n%s. Start one with: kworkbook start lesson-NN (or kworkbook next)\n", plural(len(states), "lesson", "lessons"))
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: text or json")
+	return cmd
+}

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kworkbook/kworkbook/sandbox"
+)
+
+func newSandboxCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Manage kworkbook's local kind cluster",
+		Long: `kworkbook's cluster is a kind cluster named "kworkbook" (one control plane,
+two workers) with an ingress controller and a load balancer, reachable
+from this machine: NodePorts 30080-30089 on localhost, the ingress on
+http://localhost:8080. Creating it adds the context kind-kworkbook to your
+kubeconfig and makes it current (kind's behaviour); kworkbook says so.`,
+	}
+	cmd.AddCommand(newSandboxUpCmd(a), newSandboxDownCmd(a), newSandboxStatusCmd(a))
+	return cmd
+}
+
+func newSandboxUpCmd(a *app) *cobra.Command {
+	var image string
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Create kworkbook's cluster, or make sure it is running and complete",
+		Long: `up creates the kind cluster "kworkbook" when it is missing, starts its nodes
+when they are stopped, and installs or repairs its add-ons. On a ready
+cluster it changes nothing. The node image is --image, else
+$KIND_NODE_IMAGE, else kind's default.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if a.globals.context != "" && a.globals.context != sandbox.ContextName {
+				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox up manages kworkbook's own cluster; --context %s names another one, which kworkbook does not create or change", a.globals.context)}
+			}
+			t, res, err := sandbox.Up(c.Context(), sandbox.UpOptions{Image: image, Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()})
+			if err != nil {
+				return err
+			}
+			a.reportContextSwitch(res)
+			fmt.Fprintf(a.streams.Out, "kworkbook's cluster is ready (context %s). Begin with: kworkbook start lesson-01\n", t.Context)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&image, "image", "", "kind node image to create the cluster with [$KIND_NODE_IMAGE]")
+	return cmd
+}
+
+func newSandboxDownCmd(a *app) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "down",
+		Short: "Delete kworkbook's cluster (and only it)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if a.globals.context != "" && a.globals.context != sandbox.ContextName {
+				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox down deletes only kworkbook's own cluster; it never deletes %s", a.globals.context)}
+			}
+			if !yes && !confirm(a.streams, "Delete the kind cluster \"kworkbook\" and all the lessons' work in it?") {
+				return &exitError{code: ExitProblem, err: fmt.Errorf("not deleted")}
+			}
+			k := &sandbox.Kind{Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()}
+			deleted, err := k.Down(c.Context())
+			if err != nil {
+				return err
+			}
+			if !deleted {
+				fmt.Fprintln(a.streams.Out, "There is no kworkbook cluster; nothing to delete.")
+				return nil
+			}
+			fmt.Fprintln(a.streams.Out, "Deleted the kind cluster \"kworkbook\". Your progress is kept; kworkbook sandbox up makes a new cluster.")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func newSandboxStatusCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the cluster's nodes, add-ons and how this machine reaches them",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return a.sandboxStatus(c.Context())
+		},
+	}
+}
+
+func (a *app) sandboxStatus(ctx context.Context) error {
+	w := a.streams.Out
+	pal := newPalette(w)
+	cl, t, err := a.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	owner := "kworkbook's own kind cluster"
+	if !t.Owned {
+		owner = "an existing cluster named with --context"
+	}
+	fmt.Fprintf(w, "Cluster: context %s (%s)\n", t.Context, owner)
+	if v, err := cl.Typed.Discovery().ServerVersion(); err == nil {
+		fmt.Fprintf(w, "Kubernetes: %s\n", v.GitVersion)
+	}
+	nodes, err := cl.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nNodes:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tSTATUS\tROLES\tVERSION\tRUNTIME")
+	for _, n := range nodes.Items {
+		status := pal.red("NotReady")
+		for _, cond := range n.Status.Conditions {
+			if cond.Type == "Ready" && cond.Status == "True" {
+				status = pal.green("Ready")
+			}
+		}
+		if n.Spec.Unschedulable {
+			status += ",SchedulingDisabled"
+		}
+		var roles []string
+		for k := range n.Labels {
+			if r, ok := strings.CutPrefix(k, "node-role.kubernetes.io/"); ok {
+				roles = append(roles, r)
+			}
+		}
+		if len(roles) == 0 {
+			roles = []string{"worker"}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", n.Name, status, strings.Join(roles, ","), n.Status.NodeInfo.KubeletVersion, n.Status.NodeInfo.ContainerRuntimeVersion)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nAdd-ons:")
+	for _, h := range sandbox.AddonHealth(ctx, cl) {
+		mark := pal.green("✓")
+		if !h.Healthy {
+			mark = pal.red("✗")
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", mark, h.Name, h.Detail)
+	}
+	info, found, err := sandbox.ReadInfo(ctx, cl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nFrom this machine:")
+	if !found {
+		fmt.Fprintln(w, "  no kworkbook record in this cluster: NodePort, LoadBalancer and ingress checks from this machine are unavailable")
+		return nil
+	}
+	if len(info.NodePorts) > 0 {
+		fmt.Fprintf(w, "  NodePorts: %s on 127.0.0.1\n", portRange(info.NodePorts))
+	}
+	if info.IngressURL != "" {
+		fmt.Fprintf(w, "  Ingress:   %s\n", info.IngressURL)
+	}
+	if info.NodeIPsReachable {
+		fmt.Fprintln(w, "  Node and LoadBalancer IPs: reachable (Docker on Linux)")
+	} else {
+		fmt.Fprintln(w, "  Node and LoadBalancer IPs: not reachable (Docker Desktop runs containers in a VM); use the forwarded ports above")
+	}
+	return nil
+}
+
+func portRange(m map[int]int) string {
+	lo, hi := 0, 0
+	for p := range m {
+		if lo == 0 || p < lo {
+			lo = p
+		}
+		if p > hi {
+			hi = p
+		}
+	}
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d-%d", lo, hi)
+}

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/progress"
+	"github.com/kworkbook/kworkbook/internal/render"
+	"github.com/kworkbook/kworkbook/lessons"
+	"github.com/kworkbook/kworkbook/sandbox"
+)
+
+type startOptions struct {
+	noPager bool
+	width   int
+}
+
+func newStartCmd(a *app) *cobra.Command {
+	o := &startOptions{}
+	cmd := &cobra.Command{
+		Use:   "start LESSON",
+		Short: "Prepare the cluster and the lesson, then show the lesson",
+		Long: `start makes sure kworkbook's cluster is up (creating it the first time),
+prepares the lesson's namespace and starting objects, and shows the lesson
+with each exercise's status. Work you did in a lesson is kept: run
+kworkbook reset LESSON to start it over.
+
+LESSON is lesson-05, 05, 5 or the lesson's name (deployments).`,
+		Example: "  kworkbook start lesson-02\n  kworkbook start 5",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			l, err := a.lesson(args[0])
+			if err != nil {
+				return err
+			}
+			return a.start(c.Context(), l, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.noPager, "no-pager", false, "print the lesson instead of opening it in a pager")
+	cmd.Flags().IntVar(&o.width, "width", 0, "wrap the text at this many columns (default: the terminal's width, at most 100)")
+	return cmd
+}
+
+func (a *app) start(ctx context.Context, l *lessons.Lesson, o *startOptions) error {
+	c, t, err := a.connect(ctx, true)
+	if err != nil {
+		return err
+	}
+	env := a.env(c, t)
+	defer env.Close()
+	started, err := env.Started(ctx, l)
+	if err != nil {
+		return err
+	}
+	if !started {
+		if err := env.Setup(ctx, l); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.streams.ErrOut, " • %s is already set up; your work in it is kept (kworkbook reset %s starts over)\n", l.ID, l.ID)
+	}
+	a.warnContext(t)
+	a.warnRequirements(ctx, l)
+
+	// The current status of each exercise: one quick look, no waiting.
+	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	vs := a.checker(ctx, c, checker.Options{Once: true}).Lesson(qctx, l)
+	cancel()
+	status := map[string]render.Status{}
+	a.updateProgress(func(p *progress.Progress) error {
+		pl := p.Lesson(l.ID)
+		if pl.Started.IsZero() {
+			pl.Started = time.Now().UTC()
+		}
+		record(pl, vs)
+		for _, e := range l.Spec.Exercises {
+			if p.Done(l.ID, e.ID) {
+				status[e.ID] = render.Status{State: render.Passed}
+			}
+		}
+		return nil
+	})
+	return a.showLesson(l, status, o)
+}
+
+// record notes passes in a lesson's progress; done stays done.
+func record(pl *progress.Lesson, vs []checker.Verdict) {
+	now := time.Now().UTC()
+	pl.LastChecked = now
+	for _, v := range vs {
+		if v.Passed() {
+			e := pl.Exercise(v.Exercise)
+			if e.Passed.IsZero() {
+				e.Passed = now
+			}
+		}
+	}
+}
+
+// warnRequirements says what the lesson needs that this cluster lacks.
+func (a *app) warnRequirements(ctx context.Context, l *lessons.Lesson) {
+	if len(l.Spec.Requires) == 0 || a.clients == nil {
+		return
+	}
+	info, found, _ := sandbox.ReadInfo(ctx, a.clients)
+	var missing []string
+	for _, r := range l.Spec.Requires {
+		if !found || !sandbox.Provides(info, r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(a.streams.ErrOut, "Note: this lesson needs %s, which cluster %s does not provide from this machine; some checks will say so. kworkbook's own cluster (kworkbook sandbox up) has them.\n",
+			strings.Join(missing, ", "), a.target.Context)
+	}
+}
+
+func (a *app) showLesson(l *lessons.Lesson, status map[string]render.Status, o *startOptions) error {
+	isTTY, width := tty(a.streams.Out)
+	if o.width > 0 {
+		width = o.width
+	} else if width == 0 || width > 100 {
+		width = min(100, max(width, 80))
+	}
+	style := render.ChooseStyle(isTTY, noColor(), termenv.HasDarkBackground)
+	out, err := render.Lesson(l, status, render.Options{Width: width, Style: style})
+	if err != nil {
+		return err
+	}
+	if isTTY && !o.noPager && tooTall(out) {
+		if err := page(out, a.streams.Out); err == nil {
+			return nil
+		}
+	}
+	_, err = io.WriteString(a.streams.Out, out)
+	return err
+}
+
+func tooTall(s string) bool {
+	_, h, err := term.GetSize(int(os.Stdout.Fd()))
+	return err == nil && strings.Count(s, "\n") > h
+}
+
+// page shows s through $PAGER, or less.
+func page(s string, out io.Writer) error {
+	pager := os.Getenv("PAGER")
+	args := []string{}
+	if pager == "" {
+		pager, args = "less", []string{"-R", "-F", "-X"}
+	}
+	fields := strings.Fields(pager)
+	if len(fields) == 0 {
+		return fmt.Errorf("no pager")
+	}
+	cmd := exec.Command(fields[0], append(fields[1:], args...)...)
+	cmd.Stdin = strings.NewReader(s)
+	cmd.Stdout, cmd.Stderr = out, os.Stderr
+	return cmd.Run()
+}

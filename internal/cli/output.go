@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/lessons"
+)
+
+// palette colours text when the output is a terminal and NO_COLOR is unset.
+type palette struct{ on bool }
+
+func newPalette(w io.Writer) palette {
+	isTTY, _ := tty(w)
+	return palette{on: isTTY && !noColor()}
+}
+
+func (p palette) wrap(code, s string) string {
+	if !p.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p palette) green(s string) string { return p.wrap("32", s) }
+func (p palette) red(s string) string   { return p.wrap("31", s) }
+func (p palette) yellow(s string) string { return p.wrap("33", s) }
+func (p palette) dim(s string) string   { return p.wrap("2", s) }
+func (p palette) bold(s string) string  { return p.wrap("1", s) }
+
+// printVerdicts shows a lesson's verdicts the way a learner reads them:
+// one line per exercise, and for those not passing, what was seen and the
+// evidence to look at next.
+func printVerdicts(w io.Writer, l *lessons.Lesson, vs []checker.Verdict) {
+	p := newPalette(w)
+	fmt.Fprintf(w, "%s · %s\n", p.bold(l.ID), l.Title())
+	for _, v := range vs {
+		e := l.Exercise(v.Exercise)
+		idx := 0
+		if e != nil {
+			idx = e.Index
+		}
+		mark := p.green("✓")
+		switch v.Status {
+		case checker.Fail:
+			mark = p.red("✗")
+		case checker.Error:
+			mark = p.yellow("!")
+		}
+		fmt.Fprintf(w, " %s %d. %-18s %s\n", mark, idx, v.Exercise, v.Title)
+		if v.Status == checker.Pass {
+			continue
+		}
+		fmt.Fprintln(w, indent(v.Message, "      "))
+		for _, ev := range v.Evidence {
+			fmt.Fprintln(w, p.dim(indent(ev, "      · ")))
+		}
+	}
+	passed := 0
+	var next *checker.Verdict
+	for i := range vs {
+		if vs[i].Passed() {
+			passed++
+		} else if next == nil {
+			next = &vs[i]
+		}
+	}
+	if next == nil {
+		fmt.Fprintf(w, "%s\n", p.green(fmt.Sprintf("All %s pass. Well done!", plural(len(vs), "exercise", "exercises"))))
+		return
+	}
+	fmt.Fprintf(w, "%d of %d passed. Next: %s — stuck? kworkbook hint %s %s\n",
+		passed, len(vs), next.Exercise, l.ID, next.Exercise)
+}
+
+func countPassed(vs []checker.Verdict) int {
+	n := 0
+	for _, v := range vs {
+		if v.Passed() {
+			n++
+		}
+	}
+	return n
+}
+
+func joinIDs(es []*lessons.Exercise) string {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	return strings.Join(ids, ", ")
+}

@@ -1,0 +1,253 @@
+// Package progress stores a learner's progress: which exercises passed,
+// which hints were revealed. The file lives in the user's state directory,
+// is written atomically under a file lock (two kworkbook processes at once
+// lose nothing), and carries a schema version.
+package progress
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// Version is the schema version this kworkbook writes.
+const Version = 1
+
+// Errors callers test with errors.Is.
+var (
+	// ErrCorrupt: the file could not be read; it was moved aside and a
+	// fresh record started. Load still returns usable progress with it.
+	ErrCorrupt = errors.New("the progress file was unreadable")
+	// ErrNewer: the file was written by a newer kworkbook; it is left alone.
+	ErrNewer = errors.New("the progress file is from a newer kworkbook")
+)
+
+// Progress is everything stored.
+type Progress struct {
+	Version int                `json:"version"`
+	Lessons map[string]*Lesson `json:"lessons"`
+}
+
+// Lesson is one lesson's record.
+type Lesson struct {
+	Started     time.Time            `json:"started,omitempty"`
+	LastChecked time.Time            `json:"lastChecked,omitempty"`
+	Exercises   map[string]*Exercise `json:"exercises,omitempty"`
+}
+
+// Exercise is one exercise's record.
+type Exercise struct {
+	// Passed is when the exercise first passed; zero if it never did.
+	// Done stays done: later exercises may change what an earlier one made.
+	Passed time.Time `json:"passed,omitempty"`
+	// Hints is how many steps of the hint ladder were revealed.
+	Hints int `json:"hints,omitempty"`
+}
+
+// Lesson returns (creating) the record of lesson id.
+func (p *Progress) Lesson(id string) *Lesson {
+	if p.Lessons == nil {
+		p.Lessons = map[string]*Lesson{}
+	}
+	l := p.Lessons[id]
+	if l == nil {
+		l = &Lesson{}
+		p.Lessons[id] = l
+	}
+	return l
+}
+
+// Exercise returns (creating) the record of exercise id.
+func (l *Lesson) Exercise(id string) *Exercise {
+	if l.Exercises == nil {
+		l.Exercises = map[string]*Exercise{}
+	}
+	e := l.Exercises[id]
+	if e == nil {
+		e = &Exercise{}
+		l.Exercises[id] = e
+	}
+	return e
+}
+
+// Done reports whether exercise id passed.
+func (p *Progress) Done(lesson, exercise string) bool {
+	l, ok := p.Lessons[lesson]
+	if !ok {
+		return false
+	}
+	e, ok := l.Exercises[exercise]
+	return ok && !e.Passed.IsZero()
+}
+
+// Store reads and writes the progress file.
+type Store struct {
+	Path string
+}
+
+// DefaultDir is kworkbook's state directory: $XDG_STATE_HOME/kworkbook
+// (~/.local/state/kworkbook) on Linux and the BSDs, the user config
+// directory elsewhere (~/Library/Application Support, %AppData%).
+// KWORKBOOK_STATE_DIR overrides it.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("KWORKBOOK_STATE_DIR"); d != "" {
+		return d, nil
+	}
+	if runtime.GOOS != "darwin" && runtime.GOOS != "windows" {
+		if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+			return filepath.Join(d, "kworkbook"), nil
+		}
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("unable to find the home directory: %w", err)
+		}
+		return filepath.Join(home, ".local", "state", "kworkbook"), nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("unable to find the user config directory: %w", err)
+	}
+	return filepath.Join(d, "kworkbook"), nil
+}
+
+// Open returns the store in dir.
+func Open(dir string) *Store {
+	return &Store{Path: filepath.Join(dir, "progress.json")}
+}
+
+// Load reads the progress without locking (a consistent snapshot: writes
+// are atomic renames). A corrupt file is moved aside: Load then returns
+// fresh progress and an error wrapping ErrCorrupt that names where it went.
+func (s *Store) Load() (*Progress, error) {
+	p, err := s.read()
+	if !errors.Is(err, ErrCorrupt) {
+		return p, err
+	}
+	lockErr := s.withLock(func() error {
+		// Another process may have moved it aside meanwhile: read again under the lock.
+		if p, err = s.read(); errors.Is(err, ErrCorrupt) {
+			if moveErr := s.moveAside(&err); moveErr != nil {
+				return moveErr
+			}
+			p = &Progress{Version: Version}
+		}
+		return nil
+	})
+	if lockErr != nil {
+		return nil, lockErr
+	}
+	return p, err
+}
+
+// Update applies fn to the progress under an exclusive lock and writes the
+// result atomically. Concurrent updates from other processes are serialized.
+func (s *Store) Update(fn func(*Progress) error) error {
+	return s.withLock(func() error {
+		p, err := s.read()
+		if errors.Is(err, ErrCorrupt) {
+			if moveErr := s.moveAside(&err); moveErr != nil {
+				return moveErr
+			}
+			p = &Progress{Version: Version}
+		} else if err != nil {
+			return err
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+		return s.write(p)
+	})
+}
+
+func (s *Store) withLock(fn func() error) error {
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil {
+		return fmt.Errorf("unable to create %s: %w", filepath.Dir(s.Path), err)
+	}
+	lock := flock.New(s.Path + ".lock")
+	if err := lock.Lock(); err != nil {
+		return fmt.Errorf("unable to lock %s: %w", s.Path, err)
+	}
+	defer lock.Unlock()
+	return fn()
+}
+
+func (s *Store) read() (*Progress, error) {
+	raw, err := os.ReadFile(s.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Progress{Version: Version}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read %s: %w", s.Path, err)
+	}
+	var head struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.Path, err)
+	}
+	if head.Version > Version {
+		return nil, fmt.Errorf("%w (version %d; this one knows %d): upgrade kworkbook; %s was left as it is", ErrNewer, head.Version, Version, s.Path)
+	}
+	p, err := migrate(head.Version, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.Path, err)
+	}
+	return p, nil
+}
+
+// migrate reads any schema version this kworkbook knows into the current one.
+func migrate(version int, raw []byte) (*Progress, error) {
+	switch version {
+	case 0, 1: // version 0: files written before the field existed
+		p := &Progress{}
+		if err := json.Unmarshal(raw, p); err != nil {
+			return nil, err
+		}
+		p.Version = Version
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown version %d", version)
+}
+
+func (s *Store) moveAside(cause *error) error {
+	aside := fmt.Sprintf("%s.corrupt-%s", s.Path, time.Now().Format("20060102-150405"))
+	if err := os.Rename(s.Path, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w, and moving it aside failed: %v", *cause, err)
+	}
+	*cause = fmt.Errorf("%w: kept it as %s and started a new one", *cause, aside)
+	return nil
+}
+
+func (s *Store) write(p *Progress) error {
+	p.Version = Version
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("unable to encode progress: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".progress-*.json")
+	if err != nil {
+		return fmt.Errorf("unable to write progress: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("unable to write progress: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("unable to write progress: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("unable to write progress: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), s.Path); err != nil {
+		return fmt.Errorf("unable to write progress: %w", err)
+	}
+	return nil
+}

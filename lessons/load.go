@@ -1,0 +1,219 @@
+package lessons
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed all:content
+var embedded embed.FS
+
+// Embedded returns the curriculum compiled into the binary.
+func Embedded() fs.FS {
+	sub, err := fs.Sub(embedded, "content")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the directory
+	}
+	return sub
+}
+
+// ErrUnknownLesson is returned when an id names no lesson.
+var ErrUnknownLesson = errors.New("unknown lesson")
+
+// ErrUnknownExercise is returned when an id names no exercise of a lesson.
+var ErrUnknownExercise = errors.New("unknown exercise")
+
+// Catalog is the loaded curriculum in lesson order.
+type Catalog struct {
+	Lessons []*Lesson
+}
+
+var dirRE = regexp.MustCompile(`^(\d{2})-([a-z0-9][a-z0-9-]*)$`)
+
+// Load reads every lesson directory at the root of fsys. It returns the
+// lessons that parsed and a *ProblemsError listing everything wrong, with
+// file:line positions, when anything is.
+func Load(fsys fs.FS, source string) (*Catalog, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("unable to read lessons from %s: %w", source, err)
+	}
+	c := &Catalog{}
+	var probs []Problem
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+			continue
+		}
+		l, ps := LoadLesson(fsys, e.Name(), source)
+		probs = append(probs, ps...)
+		if l != nil {
+			c.Lessons = append(c.Lessons, l)
+		}
+	}
+	sort.Slice(c.Lessons, func(i, j int) bool { return c.Lessons[i].Number < c.Lessons[j].Number })
+	for i := 1; i < len(c.Lessons); i++ {
+		if c.Lessons[i].Number == c.Lessons[i-1].Number {
+			probs = append(probs, Problem{Pos{File: c.Lessons[i].Dir},
+				fmt.Sprintf("lesson number %02d is also used by %s", c.Lessons[i].Number, c.Lessons[i-1].Dir)})
+		}
+	}
+	return c, problemsError(source, probs)
+}
+
+// LoadDefault loads the embedded curriculum, then lets every lesson found in
+// overrideDir (when not empty) replace the embedded lesson with the same number.
+func LoadDefault(overrideDir string) (*Catalog, error) {
+	c, err := Load(Embedded(), "embedded")
+	if err != nil || overrideDir == "" {
+		return c, err
+	}
+	st, statErr := os.Stat(overrideDir)
+	if statErr != nil || !st.IsDir() {
+		return nil, fmt.Errorf("lessons directory %s: %w", overrideDir, ErrNoDir)
+	}
+	over, err := Load(os.DirFS(overrideDir), overrideDir)
+	if over == nil {
+		return nil, err
+	}
+	merged := map[int]*Lesson{}
+	for _, l := range c.Lessons {
+		merged[l.Number] = l
+	}
+	for _, l := range over.Lessons {
+		merged[l.Number] = l
+	}
+	c.Lessons = c.Lessons[:0]
+	for _, l := range merged {
+		c.Lessons = append(c.Lessons, l)
+	}
+	sort.Slice(c.Lessons, func(i, j int) bool { return c.Lessons[i].Number < c.Lessons[j].Number })
+	return c, err
+}
+
+// ErrNoDir is returned when a lessons directory does not exist.
+var ErrNoDir = errors.New("not a directory: give a folder that holds lesson folders like 05-deployments")
+
+// LoadLesson reads one lesson directory.
+func LoadLesson(fsys fs.FS, dir, source string) (*Lesson, []Problem) {
+	g := dirRE.FindStringSubmatch(dir)
+	if g == nil {
+		return nil, []Problem{{Pos{File: dir}, "lesson folders are named NN-slug, like 05-deployments"}}
+	}
+	n, _ := strconv.Atoi(g[1])
+	l := &Lesson{ID: fmt.Sprintf("lesson-%02d", n), Number: n, Slug: g[2], Dir: dir, FS: fsys, Source: source}
+	var probs []Problem
+
+	readmePath := path.Join(dir, "README.md")
+	src, err := fs.ReadFile(fsys, readmePath)
+	if err != nil {
+		return nil, []Problem{{Pos{File: readmePath}, "missing: every lesson needs README.md (the prose)"}}
+	}
+	var ps []Problem
+	l.Prose, ps = ParseProse(readmePath, src, &l.Meta)
+	probs = append(probs, ps...)
+
+	specPath := path.Join(dir, "lesson.yaml")
+	raw, err := fs.ReadFile(fsys, specPath)
+	if err != nil {
+		return nil, append(probs, Problem{Pos{File: specPath}, "missing: every lesson needs lesson.yaml (the exercises)"})
+	}
+	l.Spec, ps = ParseSpec(specPath, raw)
+	probs = append(probs, ps...)
+	if l.Spec == nil {
+		return nil, probs
+	}
+	for i, e := range l.Spec.Exercises {
+		e.Index = i + 1
+		if b := l.Prose.Block(e.ID); b != nil {
+			e.Title, e.Hints = b.Title, b.Hints
+		}
+	}
+	probs = append(probs, Validate(l)...)
+	return l, probs
+}
+
+// ParseSpec parses a lesson.yaml.
+func ParseSpec(file string, raw []byte) (*Spec, []Problem) {
+	var node yaml.Node
+	if err := yaml.Unmarshal(raw, &node); err != nil {
+		return nil, yamlProblems(file, err)
+	}
+	if len(node.Content) == 0 {
+		return nil, []Problem{{Pos{File: file, Line: 1}, "empty file: list namespaces: and exercises:"}}
+	}
+	s := &Spec{}
+	probs := decodeStrict(file, &node, s)
+	for _, p := range probs {
+		// A type error leaves the spec half decoded: report, do not use it.
+		if !strings.HasPrefix(p.Message, "unknown field") {
+			return nil, probs
+		}
+	}
+	return s, probs
+}
+
+// Find resolves "lesson-05", "05", "5" or a slug ("deployments") to a lesson.
+func (c *Catalog) Find(id string) (*Lesson, error) {
+	key := strings.ToLower(strings.TrimSpace(id))
+	key = strings.TrimPrefix(key, "lesson-")
+	key = strings.TrimPrefix(key, "lesson")
+	if n, err := strconv.Atoi(key); err == nil {
+		for _, l := range c.Lessons {
+			if l.Number == n {
+				return l, nil
+			}
+		}
+	}
+	for _, l := range c.Lessons {
+		if l.Slug == key || l.Dir == key {
+			return l, nil
+		}
+	}
+	return nil, &UnknownLessonError{ID: id, Valid: c.IDs()}
+}
+
+// IDs lists the lesson ids in order.
+func (c *Catalog) IDs() []string {
+	ids := make([]string, len(c.Lessons))
+	for i, l := range c.Lessons {
+		ids[i] = l.ID
+	}
+	return ids
+}
+
+// UnknownLessonError names the id and the valid ones.
+type UnknownLessonError struct {
+	ID    string
+	Valid []string
+}
+
+func (e *UnknownLessonError) Error() string {
+	return fmt.Sprintf("no lesson %q; the lessons are: %s", e.ID, strings.Join(e.Valid, ", "))
+}
+
+func (e *UnknownLessonError) Unwrap() error { return ErrUnknownLesson }
+
+// FindExercise resolves an exercise by id or 1-based number.
+func (l *Lesson) FindExercise(id string) (*Exercise, error) {
+	if e := l.Exercise(id); e != nil {
+		return e, nil
+	}
+	if n, err := strconv.Atoi(id); err == nil && n >= 1 && n <= len(l.Spec.Exercises) {
+		return l.Spec.Exercises[n-1], nil
+	}
+	ids := make([]string, len(l.Spec.Exercises))
+	for i, e := range l.Spec.Exercises {
+		ids[i] = e.ID
+	}
+	return nil, fmt.Errorf("%w %q in %s; its exercises are: %s", ErrUnknownExercise, id, l.ID, strings.Join(ids, ", "))
+}

@@ -1,0 +1,117 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Errors a caller can test with errors.Is; their messages say what to do.
+var (
+	ErrDockerMissing    = errors.New("docker is not installed")
+	ErrDockerNotRunning = errors.New("docker is not running")
+	ErrLowMemory        = errors.New("docker has too little memory")
+	ErrPortInUse        = errors.New("a port the sandbox needs is in use")
+)
+
+// MinMemory is what three kind nodes and the lessons' pods need.
+const MinMemory = 3 << 30
+
+// DockerInfo is what the sandbox needs to know about the Docker engine.
+type DockerInfo struct {
+	CgroupVersion string `json:"CgroupVersion"`
+	MemTotal      int64  `json:"MemTotal"`
+	NCPU          int    `json:"NCPU"`
+	OSType        string `json:"OSType"`
+	OperatingSystem string `json:"OperatingSystem"`
+	ServerVersion string `json:"ServerVersion"`
+}
+
+// CgroupV1 reports whether containers run on cgroup v1, where Kubernetes
+// 1.35 and later need failCgroupV1: false.
+func (d DockerInfo) CgroupV1() bool { return d.CgroupVersion == "1" }
+
+// DesktopVM reports whether Docker runs in a VM (Docker Desktop, colima),
+// where container IPs are not reachable from the host.
+func (d DockerInfo) DesktopVM() bool {
+	os := strings.ToLower(d.OperatingSystem)
+	return strings.Contains(os, "docker desktop") || strings.Contains(os, "colima") || strings.Contains(os, "orbstack")
+}
+
+// Docker runs the docker CLI; tests replace Run.
+type Docker struct {
+	// Binary is the docker executable; "docker" when empty.
+	Binary string
+}
+
+func (d Docker) bin() string {
+	if d.Binary == "" {
+		return "docker"
+	}
+	return d.Binary
+}
+
+// Info checks that Docker is installed and running and returns its facts.
+func (d Docker) Info(ctx context.Context) (DockerInfo, error) {
+	path, err := exec.LookPath(d.bin())
+	if err != nil {
+		return DockerInfo{}, fmt.Errorf("%w: kworkbook runs its cluster in Docker containers (kind); install Docker Desktop (macOS, Windows) or Docker Engine (Linux): https://docs.docker.com/get-docker/ — or use an existing cluster with --context NAME", ErrDockerMissing)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	cmd := exec.CommandContext(ctx, path, "info", "--format", "{{json .}}")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return DockerInfo{}, dockerRunError(errOut.String(), err)
+	}
+	var info DockerInfo
+	if err := json.Unmarshal(out.Bytes(), &info); err != nil {
+		return DockerInfo{}, fmt.Errorf("unable to read docker info: %w", err)
+	}
+	if info.ServerVersion == "" {
+		return DockerInfo{}, dockerRunError(out.String()+errOut.String(), nil)
+	}
+	return info, nil
+}
+
+func dockerRunError(stderr string, err error) error {
+	s := strings.ToLower(stderr)
+	switch {
+	case strings.Contains(s, "permission denied"):
+		return fmt.Errorf("%w: this user may not use Docker; add yourself to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root", ErrDockerNotRunning)
+	case strings.Contains(s, "cannot connect") || strings.Contains(s, "is the docker daemon running") || strings.Contains(s, "error during connect") || strings.Contains(s, "no such file"):
+		return fmt.Errorf("%w: start Docker Desktop, or on Linux run sudo systemctl start docker, then try again", ErrDockerNotRunning)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: docker info failed (%v): %s", ErrDockerNotRunning, err, strings.TrimSpace(stderr))
+	}
+	return fmt.Errorf("%w: docker info says: %s", ErrDockerNotRunning, strings.TrimSpace(stderr))
+}
+
+// CheckMemory returns advice when Docker has less memory than the cluster needs.
+func (d DockerInfo) CheckMemory() error {
+	if d.MemTotal > 0 && d.MemTotal < MinMemory {
+		return fmt.Errorf("%w: Docker can use %.1f GiB and the sandbox needs about %d GiB: raise the memory limit (Docker Desktop: Settings → Resources) and try again",
+			ErrLowMemory, float64(d.MemTotal)/(1<<30), MinMemory>>30)
+	}
+	return nil
+}
+
+func (d Docker) inspectState(ctx context.Context, container string) (string, error) {
+	out, err := exec.CommandContext(ctx, d.bin(), "inspect", "--format", "{{.State.Status}}", container).Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+func (d Docker) start(ctx context.Context, containers ...string) error {
+	out, err := exec.CommandContext(ctx, d.bin(), append([]string{"start"}, containers...)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

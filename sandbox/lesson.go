@@ -1,0 +1,449 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/lessons"
+)
+
+// ErrKubectlMissing means a step needs kubectl and none is on PATH.
+var ErrKubectlMissing = errors.New("kubectl is not installed")
+
+// ErrStep means a lesson step (a command or a manifest) failed.
+var ErrStep = errors.New("a lesson step failed")
+
+// Env prepares and resets lessons on one target cluster.
+type Env struct {
+	Target  Target
+	Clients *kube.Clients
+	Log     Logger
+	// Kubectl is the kubectl binary; "kubectl" on PATH when empty.
+	Kubectl string
+	// WaitTimeout bounds waiting for setup workloads; 2 minutes when zero.
+	WaitTimeout time.Duration
+
+	tmp string
+}
+
+// NewEnv returns an environment for the target.
+func NewEnv(t Target, c *kube.Clients, log Logger) *Env {
+	return &Env{Target: t, Clients: c, Log: orNop(log)}
+}
+
+// Close removes the temporary files commands used.
+func (e *Env) Close() error {
+	if e.tmp == "" {
+		return nil
+	}
+	return os.RemoveAll(e.tmp)
+}
+
+func (e *Env) applier(fieldManager string) Applier {
+	return Applier{Dynamic: e.Clients.Dynamic, Mapper: e.Clients.RESTMapper(), FieldManager: fieldManager}
+}
+
+// Started reports whether the lesson's namespaces exist (the lesson was set up).
+func (e *Env) Started(ctx context.Context, l *lessons.Lesson) (bool, error) {
+	for _, ns := range l.Spec.Namespaces {
+		n, err := e.Clients.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, kubeError(err)
+		}
+		if n.DeletionTimestamp != nil {
+			return false, nil
+		}
+		if err := owned(n); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func owned(n *corev1.Namespace) error {
+	if n.Labels[LabelManagedBy] != ManagedBy {
+		return fmt.Errorf("namespace %s exists but kworkbook did not make it (it lacks the label %s=%s), so kworkbook will not touch it: delete or rename it yourself, or use another cluster: %w",
+			n.Name, LabelManagedBy, ManagedBy, ErrNotOwned)
+	}
+	return nil
+}
+
+// Setup creates the lesson's namespaces (labelled as kworkbook's), applies
+// its setup manifests server-side, runs its setup commands and waits for
+// what it started. It is idempotent.
+func (e *Env) Setup(ctx context.Context, l *lessons.Lesson) error {
+	for _, ns := range l.Spec.Namespaces {
+		if err := e.ensureNamespace(ctx, l, ns); err != nil {
+			return err
+		}
+	}
+	if err := e.Apply(ctx, l, l.Spec.Setup, true); err != nil {
+		return fmt.Errorf("setting up %s: %w", l.ID, err)
+	}
+	e.Log.Step(fmt.Sprintf("%s is set up in namespace %s", l.ID, strings.Join(l.Spec.Namespaces, ", ")), nil)
+	return nil
+}
+
+func (e *Env) ensureNamespace(ctx context.Context, l *lessons.Lesson, ns string) error {
+	existing, err := e.Clients.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		if err := owned(existing); err != nil {
+			return err
+		}
+		if existing.DeletionTimestamp != nil {
+			if err := e.waitGone(ctx, ns); err != nil {
+				return err
+			}
+		} else {
+			return nil
+		}
+	case !apierrors.IsNotFound(err):
+		return kubeError(err)
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Namespace",
+		"metadata": map[string]any{"name": ns, "labels": map[string]any{LabelManagedBy: ManagedBy, LabelLesson: l.ID}},
+	}}
+	_, err = e.applier(FieldManager).Apply(ctx, obj)
+	return err
+}
+
+// Apply runs steps: manifests server-side (setup ones labelled as
+// kworkbook's), then commands with kubectl pointed at the target, then waits.
+func (e *Env) Apply(ctx context.Context, l *lessons.Lesson, s lessons.Steps, setup bool) error {
+	fm := "kubectl"
+	if setup {
+		fm = FieldManager
+	}
+	var started []*unstructured.Unstructured
+	for _, m := range s.Manifests {
+		objs, err := l.ReadManifest(m)
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			u := o.DeepCopy()
+			if setup {
+				addLabels(u, map[string]string{LabelManagedBy: ManagedBy, LabelLesson: l.ID})
+			}
+			if u.GetNamespace() == "" && e.namespaced(u) {
+				u.SetNamespace(l.Namespace())
+			}
+			out, err := e.applier(fm).Apply(ctx, u)
+			if err != nil {
+				return fmt.Errorf("%s: %w: %w", o.Pos, ErrStep, err)
+			}
+			started = append(started, out)
+		}
+	}
+	for _, c := range s.Commands {
+		if _, err := e.Run(ctx, l, c); err != nil {
+			return err
+		}
+	}
+	for _, w := range s.Wait {
+		kind, name, _ := strings.Cut(w, "/")
+		if err := e.WaitReady(ctx, l.Namespace(), kind, name); err != nil {
+			return err
+		}
+	}
+	if setup {
+		for _, o := range started {
+			if waitsFor(o.GetKind()) {
+				if err := e.WaitReady(ctx, o.GetNamespace(), o.GetKind(), o.GetName()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Env) namespaced(u *unstructured.Unstructured) bool {
+	gvk := u.GroupVersionKind()
+	m, err := e.Clients.RESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+	return err == nil && m.Scope.Name() == meta.RESTScopeNameNamespace
+}
+
+func addLabels(u *unstructured.Unstructured, add map[string]string) {
+	l := u.GetLabels()
+	if l == nil {
+		l = map[string]string{}
+	}
+	for k, v := range add {
+		l[k] = v
+	}
+	u.SetLabels(l)
+}
+
+// Run runs one shell command with kubectl pointed at the target only (a
+// kubeconfig holding just its context), in a folder holding the lesson's
+// files, so commands can say kubectl apply -f solution/web.yaml.
+func (e *Env) Run(ctx context.Context, l *lessons.Lesson, command string) (string, error) {
+	kubectl := e.Kubectl
+	if kubectl == "" {
+		kubectl = "kubectl"
+	}
+	if strings.Contains(command, "kubectl") {
+		if _, err := exec.LookPath(kubectl); err != nil {
+			return "", fmt.Errorf("%w: the lesson's commands use kubectl; install it (https://kubernetes.io/docs/tasks/tools/)", ErrKubectlMissing)
+		}
+	}
+	dir, kcfg, err := e.workdir(l)
+	if err != nil {
+		return "", err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, "sh", "-c", command)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kcfg, "NAMESPACE="+l.Namespace())
+	if kubectl != "kubectl" {
+		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(kubectl)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("%w: `%s`: %v\n%s", ErrStep, command, err, strings.TrimSpace(out.String()))
+	}
+	return out.String(), nil
+}
+
+// workdir extracts the lesson's files and the target's kubeconfig once.
+func (e *Env) workdir(l *lessons.Lesson) (dir, kubeconfig string, err error) {
+	if e.tmp == "" {
+		if e.tmp, err = os.MkdirTemp("", "kworkbook-"); err != nil {
+			return "", "", fmt.Errorf("unable to make a temporary folder: %w", err)
+		}
+	}
+	kubeconfig = filepath.Join(e.tmp, "kubeconfig")
+	if _, statErr := os.Stat(kubeconfig); statErr != nil {
+		if err := e.Target.WriteKubeconfig(kubeconfig); err != nil {
+			return "", "", err
+		}
+	}
+	dir = filepath.Join(e.tmp, l.ID)
+	if _, statErr := os.Stat(dir); statErr == nil {
+		return dir, kubeconfig, nil
+	}
+	err = fs.WalkDir(l.FS, l.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, l.Dir), "/")
+		dst := filepath.Join(dir, filepath.FromSlash(rel))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := fs.ReadFile(l.FS, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("unable to prepare the lesson's files: %w", err)
+	}
+	return dir, kubeconfig, nil
+}
+
+// Reset restores the lesson's starting state: it deletes the lesson's
+// namespaces (only when they carry kworkbook's label), undoes the
+// cluster-scoped changes the lesson declares, and sets the lesson up again.
+func (e *Env) Reset(ctx context.Context, l *lessons.Lesson) error {
+	if err := e.Teardown(ctx, l); err != nil {
+		return err
+	}
+	return e.Setup(ctx, l)
+}
+
+// Teardown deletes what the lesson made and undoes what it declares.
+func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
+	start := time.Now()
+	core := e.Clients.Typed.CoreV1()
+	var gone []string
+	for _, ns := range l.Spec.Namespaces {
+		n, err := core.Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return kubeError(err)
+		}
+		if err := owned(n); err != nil {
+			return err
+		}
+		// Pods first, at once: containers that ignore
+		// SIGTERM (sleep as PID 1) would hold the namespace for 30 s.
+		grace := int64(0)
+		if err := core.Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			return kubeError(err)
+		}
+		bg := metav1.DeletePropagationBackground
+		if err := core.Namespaces().Delete(ctx, ns, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
+			return kubeError(err)
+		}
+		gone = append(gone, ns)
+	}
+	if err := e.undoClusterChanges(ctx, l); err != nil {
+		return err
+	}
+	for _, ns := range gone {
+		if err := e.waitGone(ctx, ns); err != nil {
+			return err
+		}
+	}
+	e.Log.Step(fmt.Sprintf("removed %s's namespaces and changes (%.1fs)", l.ID, time.Since(start).Seconds()), nil)
+	return nil
+}
+
+func (e *Env) waitGone(ctx context.Context, ns string) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	for {
+		_, err := e.Clients.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("namespace %s is still terminating after 3 minutes; look at kubectl get all,pvc -n %s", ns, ns)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// undoClusterChanges removes node labels and taints, uncordons nodes and
+// deletes cluster-scoped objects, as the lesson's reset: section lists, plus
+// cluster-scoped objects its setup made (they carry the lesson label).
+func (e *Env) undoClusterChanges(ctx context.Context, l *lessons.Lesson) error {
+	r := l.Spec.Reset
+	if len(r.NodeLabels) > 0 || len(r.NodeTaints) > 0 || r.Uncordon {
+		nodes, err := e.Clients.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return kubeError(err)
+		}
+		for i := range nodes.Items {
+			if err := e.restoreNode(ctx, &nodes.Items[i], r); err != nil {
+				return err
+			}
+		}
+	}
+	for _, ref := range r.Delete {
+		if err := e.deleteRef(ctx, l, ref); err != nil {
+			return err
+		}
+	}
+	for _, m := range l.Spec.Setup.Manifests {
+		objs, err := l.ReadManifest(m)
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			if e.namespaced(o.Unstructured) {
+				continue
+			}
+			ref := lessons.ObjectRef{Kind: o.GetKind(), APIVersion: o.GetAPIVersion(), Name: o.GetName()}
+			if err := e.deleteRef(ctx, l, ref); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Env) restoreNode(ctx context.Context, n *corev1.Node, r lessons.Reset) error {
+	patch := map[string]any{}
+	labels := map[string]any{}
+	for _, k := range r.NodeLabels {
+		if _, ok := n.Labels[k]; ok {
+			labels[k] = nil
+		}
+	}
+	if len(labels) > 0 {
+		patch["metadata"] = map[string]any{"labels": labels}
+	}
+	spec := map[string]any{}
+	if r.Uncordon && n.Spec.Unschedulable {
+		spec["unschedulable"] = nil
+	}
+	if len(r.NodeTaints) > 0 {
+		keep := []corev1.Taint{}
+		for _, t := range n.Spec.Taints {
+			if !contains(r.NodeTaints, t.Key) {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) != len(n.Spec.Taints) {
+			spec["taints"] = keep
+		}
+	}
+	if len(spec) > 0 {
+		patch["spec"] = spec
+	}
+	if len(patch) == 0 {
+		return nil
+	}
+	data, err := jsonMarshal(patch)
+	if err != nil {
+		return err
+	}
+	if _, err := e.Clients.Typed.CoreV1().Nodes().Patch(ctx, n.Name, types.StrategicMergePatchType, data, metav1.PatchOptions{FieldManager: FieldManager}); err != nil {
+		return fmt.Errorf("unable to restore node %s: %w", n.Name, kubeError(err))
+	}
+	return nil
+}
+
+func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.ObjectRef) error {
+	m, err := kube.Mapping(e.Clients.RESTMapper(), ref.Kind, ref.APIVersion)
+	if err != nil {
+		return nil // the kind is not served, so nothing of it exists
+	}
+	ri := e.Clients.Dynamic.Resource(m.Resource)
+	var target = ri.Namespace("")
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns := ref.Namespace
+		if ns == "" {
+			ns = l.Namespace()
+		}
+		target = ri.Namespace(ns)
+	}
+	if ref.Name != "" {
+		err = target.Delete(ctx, ref.Name, metav1.DeleteOptions{})
+	} else {
+		err = target.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: ref.Selector})
+	}
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("unable to delete %s %s%s: %w", ref.Kind, ref.Name, ref.Selector, kubeError(err))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,124 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/kworkbook/kworkbook/internal/kube"
+)
+
+// Errors about which cluster to use.
+var (
+	// ErrNoSandbox means kworkbook's cluster does not exist yet.
+	ErrNoSandbox = errors.New("no kworkbook cluster yet")
+	// ErrUnknownContext means --context names no context of the kubeconfig.
+	ErrUnknownContext = errors.New("no such context")
+	// ErrNotOwned means kworkbook was asked to change something it did not make.
+	ErrNotOwned = errors.New("not kworkbook's")
+)
+
+// Target is the cluster a command works on.
+type Target struct {
+	Context    string
+	Kubeconfig string
+	// Owned is true for kworkbook's own kind cluster; false for a cluster
+	// the user named with --context.
+	Owned bool
+}
+
+// Resolve picks the cluster. Without an explicit context it is always
+// kworkbook's own (kind-kworkbook), never the kubeconfig's current context:
+// kworkbook refuses any cluster it did not create unless told by name.
+func Resolve(kubeconfig, context string) (Target, error) {
+	raw, err := RawConfig(kubeconfig)
+	if err != nil {
+		return Target{}, err
+	}
+	if context == "" {
+		if _, ok := raw.Contexts[ContextName]; !ok {
+			msg := "run kworkbook sandbox up to create it"
+			if raw.CurrentContext != "" {
+				msg += fmt.Sprintf(", or use your current cluster explicitly with --context %s", raw.CurrentContext)
+			}
+			return Target{}, fmt.Errorf("%w (the kubeconfig has no context %s): %s", ErrNoSandbox, ContextName, msg)
+		}
+		return Target{Context: ContextName, Kubeconfig: kubeconfig, Owned: true}, nil
+	}
+	if _, ok := raw.Contexts[context]; !ok {
+		return Target{}, fmt.Errorf("%w %q in the kubeconfig; the contexts are: %s", ErrUnknownContext, context, strings.Join(contextNames(raw), ", "))
+	}
+	return Target{Context: context, Kubeconfig: kubeconfig, Owned: context == ContextName}, nil
+}
+
+func contextNames(raw *clientcmdapi.Config) []string {
+	names := make([]string, 0, len(raw.Contexts))
+	for n := range raw.Contexts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return []string{"(none)"}
+	}
+	return names
+}
+
+// Clients connects to the target.
+func (t Target) Clients() (*kube.Clients, error) {
+	return kube.New(t.Kubeconfig, t.Context)
+}
+
+// RawConfig reads the merged kubeconfig; a missing file reads as empty.
+func RawConfig(kubeconfig string) (*clientcmdapi.Config, error) {
+	return kube.RawConfig(kubeconfig)
+}
+
+// RawConfigCurrent returns the kubeconfig's current context.
+func RawConfigCurrent(kubeconfig string) (string, error) {
+	raw, err := RawConfig(kubeconfig)
+	if err != nil {
+		return "", err
+	}
+	return raw.CurrentContext, nil
+}
+
+// SetCurrentContext switches the kubeconfig's current context, as
+// kubectl config use-context does.
+func SetCurrentContext(kubeconfig, context string) error {
+	rules := kube.LoadingRules(kubeconfig)
+	raw, err := rules.Load()
+	if err != nil {
+		return fmt.Errorf("unable to read kubeconfig: %w", err)
+	}
+	raw.CurrentContext = context
+	if err := clientcmd.ModifyConfig(rules, *raw, true); err != nil {
+		return fmt.Errorf("unable to switch the kubeconfig to %s: %w", context, err)
+	}
+	return nil
+}
+
+// WriteKubeconfig writes a kubeconfig holding only the target's context,
+// made current, so child kubectl processes can only reach the target.
+func (t Target) WriteKubeconfig(path string) error {
+	raw, err := RawConfig(t.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	cfg := raw.DeepCopy()
+	cfg.CurrentContext = t.Context
+	if err := clientcmdapi.MinifyConfig(cfg); err != nil {
+		return fmt.Errorf("unable to prepare a kubeconfig for %s: %w", t.Context, err)
+	}
+	if err := clientcmdapi.FlattenConfig(cfg); err != nil {
+		return fmt.Errorf("unable to prepare a kubeconfig for %s: %w", t.Context, err)
+	}
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return fmt.Errorf("unable to write %s: %w", path, err)
+	}
+	return os.Chmod(path, 0o600)
+}
