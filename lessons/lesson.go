@@ -103,7 +103,7 @@ type Exercise struct {
 	NearMisses []*NearMiss `yaml:"nearMisses"`
 
 	// Title and Hints come from the exercise block in the prose.
-	Title string `yaml:"-"`
+	Title string   `yaml:"-"`
 	Hints []string `yaml:"-"`
 	// Index is the 1-based position in the lesson.
 	Index int `yaml:"-"`
@@ -138,15 +138,15 @@ type Check struct {
 	ID string `yaml:"id"`
 
 	// Object assertion.
-	Kind       string         `yaml:"kind"`
-	APIVersion string         `yaml:"apiVersion"`
-	Name       string         `yaml:"name"`
-	Namespace  string         `yaml:"namespace"`
-	Selector   string         `yaml:"selector"`
-	Absent     bool           `yaml:"absent"`
-	Match      map[string]any `yaml:"match"`
-	Count      *Count         `yaml:"count"`
-	Expr       string         `yaml:"expr"`
+	Kind       string               `yaml:"kind"`
+	APIVersion string               `yaml:"apiVersion"`
+	Name       string               `yaml:"name"`
+	Namespace  string               `yaml:"namespace"`
+	Selector   string               `yaml:"selector"`
+	Absent     bool                 `yaml:"absent"`
+	Match      map[string]any       `yaml:"match"`
+	Count      *Count               `yaml:"count"`
+	Expr       string               `yaml:"expr"`
 	With       map[string]ObjectRef `yaml:"with"`
 
 	// Behaviour probes.

@@ -63,4 +63,3 @@ func (a Applier) resource(obj *unstructured.Unstructured) (dynamic.ResourceInter
 	}
 	return a.Dynamic.Resource(m.Resource), nil
 }
-

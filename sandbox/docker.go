@@ -24,12 +24,12 @@ const MinMemory = 3 << 30
 
 // DockerInfo is what the sandbox needs to know about the Docker engine.
 type DockerInfo struct {
-	CgroupVersion string `json:"CgroupVersion"`
-	MemTotal      int64  `json:"MemTotal"`
-	NCPU          int    `json:"NCPU"`
-	OSType        string `json:"OSType"`
+	CgroupVersion   string `json:"CgroupVersion"`
+	MemTotal        int64  `json:"MemTotal"`
+	NCPU            int    `json:"NCPU"`
+	OSType          string `json:"OSType"`
 	OperatingSystem string `json:"OperatingSystem"`
-	ServerVersion string `json:"ServerVersion"`
+	ServerVersion   string `json:"ServerVersion"`
 }
 
 // CgroupV1 reports whether containers run on cgroup v1, where Kubernetes

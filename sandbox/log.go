@@ -34,10 +34,10 @@ type kindLogger struct{ l Logger }
 
 var _ kindlog.Logger = kindLogger{}
 
-func (k kindLogger) Warn(m string)                   { k.l.Note(strings.TrimSpace(m)) }
-func (k kindLogger) Warnf(f string, a ...any)        { k.Warn(fmt.Sprintf(f, a...)) }
-func (k kindLogger) Error(m string)                  { k.l.Note(strings.TrimSpace(m)) }
-func (k kindLogger) Errorf(f string, a ...any)       { k.Error(fmt.Sprintf(f, a...)) }
+func (k kindLogger) Warn(m string)                         { k.l.Note(strings.TrimSpace(m)) }
+func (k kindLogger) Warnf(f string, a ...any)              { k.Warn(fmt.Sprintf(f, a...)) }
+func (k kindLogger) Error(m string)                        { k.l.Note(strings.TrimSpace(m)) }
+func (k kindLogger) Errorf(f string, a ...any)             { k.Error(fmt.Sprintf(f, a...)) }
 func (k kindLogger) V(lv kindlog.Level) kindlog.InfoLogger { return kindInfo{l: k.l, on: lv == 0} }
 
 type kindInfo struct {

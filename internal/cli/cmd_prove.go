@@ -76,4 +76,3 @@ Without LESSON it proves every lesson, in order.`,
 	cmd.Flags().BoolVar(&keep, "keep", false, "leave each lesson set up at its start instead of removing it")
 	return cmd
 }
-
