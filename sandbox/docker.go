@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"time"
@@ -114,4 +115,40 @@ func (d Docker) start(ctx context.Context, containers ...string) error {
 		return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// LoadBalancerRange picks the addresses MetalLB hands out: the top of the
+// IPv4 subnet of Docker network (kind's "kind"), where Docker's own
+// allocation (from the bottom) does not reach.
+func (d Docker) LoadBalancerRange(ctx context.Context, network string) (string, error) {
+	out, err := exec.CommandContext(ctx, d.bin(), "network", "inspect", network, "--format", "{{json .IPAM.Config}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("unable to read Docker network %s: %w", network, err)
+	}
+	var cfgs []struct{ Subnet string }
+	if err := json.Unmarshal(out, &cfgs); err != nil {
+		return "", fmt.Errorf("unable to read Docker network %s: %w", network, err)
+	}
+	for _, c := range cfgs {
+		if r, ok := topRange(c.Subnet); ok {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("Docker network %s has no IPv4 subnet for load balancer addresses", network)
+}
+
+// topRange returns the 50 addresses ending 5 below the broadcast address
+// of an IPv4 subnet of at least /24.
+func topRange(subnet string) (string, bool) {
+	p, err := netip.ParsePrefix(subnet)
+	if err != nil || !p.Addr().Is4() || p.Bits() > 24 {
+		return "", false
+	}
+	a := p.Masked().Addr().As4()
+	n := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	last := n | (1<<(32-p.Bits()) - 1)
+	ip := func(v uint32) string {
+		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
+	}
+	return ip(last-55) + "-" + ip(last-5), true
 }

@@ -43,7 +43,11 @@ func Up(ctx context.Context, o UpOptions) (Target, UpResult, error) {
 	if err != nil {
 		return t, res, err
 	}
-	addons, err := InstallAddons(ctx, c, log)
+	poolRange, err := o.Docker.LoadBalancerRange(ctx, "kind")
+	if err != nil {
+		return t, res, err
+	}
+	addons, err := InstallAddons(ctx, c, poolRange, log)
 	if err != nil {
 		return t, res, err
 	}
