@@ -204,8 +204,8 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 			break
 		}
 		now := time.Now()
-		if c.opts.NoSettle || stableSince.IsZero() || last.msg != prevMsg || c.progressing(ctx, l, ch, last, now) {
-			stableSince, prevMsg = now, last.msg
+		if c.opts.NoSettle || stableSince.IsZero() || last.stableKey() != prevMsg || c.progressing(ctx, l, ch, last, now) {
+			stableSince, prevMsg = now, last.stableKey()
 		} else if now.Sub(stableSince) >= settle {
 			break
 		}
@@ -236,7 +236,7 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 	// Evidence is gathered once, after the last attempt, with a fresh deadline.
 	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer ecancel()
-	r.Evidence = append(last.evidence, c.gatherEvidence(ectx, last.objects)...)
+	r.Evidence = dedupe(append(last.evidence, c.gatherEvidence(ectx, last.objects)...))
 	return r
 }
 
@@ -272,6 +272,13 @@ func (c *Checker) progressing(ctx context.Context, l *lessons.Lesson, ch *lesson
 	return c.podsProgressing(ctx, ns, now)
 }
 
+func (o outcome) stableKey() string {
+	if o.key != "" {
+		return o.key
+	}
+	return o.msg
+}
+
 func checkNamespace(l *lessons.Lesson, ch *lessons.Check) string {
 	switch {
 	case ch.Exec != nil && ch.Exec.Namespace != "":
@@ -288,6 +295,9 @@ func checkNamespace(l *lessons.Lesson, ch *lessons.Check) string {
 type outcome struct {
 	pass bool
 	msg  string
+	// key identifies the verdict for settling when msg holds output that
+	// varies between attempts (a load-balanced body); msg when empty.
+	key string
 	// seen is a short account of what was looked at, shown after an
 	// author's own message instead of msg.
 	seen     string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -91,30 +92,55 @@ func matchTree(want, got any, path string) *mismatch {
 }
 
 func matchList(want, got []any, path string) *mismatch {
-	used := make([]bool, len(got))
-	for _, w := range want {
-		found := false
-		for i, g := range got {
-			if !used[i] && matchTree(w, g, "") == nil {
-				used[i], found = true, true
-				break
+	// ok[w][g]: item g of the object could stand for expected item w.
+	ok := make([][]bool, len(want))
+	for w := range want {
+		ok[w] = make([]bool, len(got))
+		for g := range got {
+			ok[w][g] = matchTree(want[w], got[g], "") == nil
+		}
+	}
+	// Give each expected item its own object item (a bipartite matching,
+	// by augmenting paths), so the order of the expected items never matters.
+	owner := make([]int, len(got))
+	for g := range owner {
+		owner[g] = -1
+	}
+	var assign func(w int, seen []bool) bool
+	assign = func(w int, seen []bool) bool {
+		for g := range got {
+			if !ok[w][g] || seen[g] {
+				continue
+			}
+			seen[g] = true
+			if owner[g] < 0 || assign(owner[g], seen) {
+				owner[g] = w
+				return true
 			}
 		}
-		if found {
+		return false
+	}
+	for w := range want {
+		if assign(w, make([]bool, len(got))) {
 			continue
 		}
 		// Explain with the closest item: the one with the same name, or the only one.
-		if name, ok := nameOf(w); ok {
+		var m *mismatch
+		if name, ok := nameOf(want[w]); ok {
 			for _, g := range got {
 				if n, ok := nameOf(g); ok && n == name {
-					return matchTree(w, g, fmt.Sprintf("%s[name=%s]", pathOr(path), name))
+					m = matchTree(want[w], g, fmt.Sprintf("%s[name=%s]", pathOr(path), name))
+					break
 				}
 			}
+		} else if len(got) == 1 {
+			m = matchTree(want[w], got[0], fmt.Sprintf("%s[0]", pathOr(path)))
 		}
-		if len(got) == 1 {
-			return matchTree(w, got[0], fmt.Sprintf("%s[0]", pathOr(path)))
+		if m == nil {
+			// Every item it matches already stands for another expected item.
+			m = &mismatch{Path: pathOr(path), Got: got, Want: want[w], NoItem: true}
 		}
-		return &mismatch{Path: pathOr(path), Got: got, Want: w, NoItem: true}
+		return m
 	}
 	return nil
 }
@@ -129,26 +155,37 @@ func nameOf(v any) (string, bool) {
 }
 
 func scalarEqual(want, got any) bool {
-	if wn, ok := number(want); ok {
-		if gn, ok := number(got); ok {
-			return wn == gn
-		}
-		return false
+	wn, wNum := number(want)
+	gn, gNum := number(got)
+	if wNum && gNum {
+		return wn == gn
 	}
-	if ws, ok := want.(string); ok {
-		gs, ok := got.(string)
-		if !ok {
-			return false
-		}
-		if ws == gs {
-			return true
-		}
-		// Quantities: compare only when both parse, so plain strings stay exact.
-		wq, err1 := resource.ParseQuantity(ws)
-		gq, err2 := resource.ParseQuantity(gs)
-		return err1 == nil && err2 == nil && wq.Cmp(gq) == 0
+	ws, wStr := want.(string)
+	gs, gStr := got.(string)
+	if wStr && gStr && ws == gs {
+		return true
 	}
-	return want == got
+	// Quantities: compare only when both parse, so plain strings stay exact.
+	// A number written bare in YAML (cpu: 0.5, cpu: 1) is a quantity too:
+	// the API server returns "500m" and "1".
+	wq, okW := quantity(wn, ws, wNum, wStr)
+	gq, okG := quantity(gn, gs, gNum, gStr)
+	if okW && okG && (wStr || gStr) {
+		return wq.Cmp(gq) == 0
+	}
+	return !wNum && !wStr && want == got
+}
+
+func quantity(n float64, s string, isNum, isStr bool) (resource.Quantity, bool) {
+	switch {
+	case isStr:
+		q, err := resource.ParseQuantity(s)
+		return q, err == nil
+	case isNum:
+		q, err := resource.ParseQuantity(strconv.FormatFloat(n, 'f', -1, 64))
+		return q, err == nil
+	}
+	return resource.Quantity{}, false
 }
 
 func number(v any) (float64, bool) {

@@ -48,6 +48,15 @@ func (s *selection) what() string {
 	return b.String()
 }
 
+// none says the selection is empty: "there is no Pod "web" ..." or
+// "there are no Pods with labels app=web ...".
+func (s *selection) none() string {
+	if s.ref.Name != "" {
+		return "there is no " + s.what()
+	}
+	return "there are no " + s.what()
+}
+
 func plural(kind string) string {
 	switch {
 	case strings.HasSuffix(kind, "s"):
@@ -108,7 +117,7 @@ func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Che
 	}
 	if ch.Absent {
 		if len(s.objects) == 0 {
-			return outcome{pass: true, msg: "there is no " + s.what()}
+			return outcome{pass: true, msg: s.none()}
 		}
 		return outcome{msg: fmt.Sprintf("%s still exists: %s", s.what(), describe(s.objects[0]))}
 	}
@@ -223,7 +232,7 @@ func friendlyEvalError(err error) string {
 // notFound says an object is missing and, for named objects, where an object
 // of that name does exist: the classic wrong-namespace mistake.
 func (c *Checker) notFound(ctx context.Context, s *selection) string {
-	msg := "there is no " + s.what()
+	msg := s.none()
 	if s.ref.Name == "" || s.ns == "" {
 		return msg
 	}

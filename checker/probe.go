@@ -48,13 +48,16 @@ func (c *Checker) exec(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	}
 	where := fmt.Sprintf("`%s` in pod %s", cmd, pod.Name)
 	if x.ExitCode != nil && res.ExitCode != *x.ExitCode {
-		return outcome{msg: fmt.Sprintf("%s exited with code %d; expected %d%s", where, res.ExitCode, *x.ExitCode, printed(out, x.Secret))}
+		head := fmt.Sprintf("%s exited with code %d; expected %d", where, res.ExitCode, *x.ExitCode)
+		return outcome{msg: head + printed(out, x.Secret), key: head}
 	}
 	if x.ExitCode == nil && res.ExitCode != 0 && len(x.Contains) == 0 && x.Matches == "" {
-		return outcome{msg: fmt.Sprintf("%s failed with exit code %d%s", where, res.ExitCode, printed(out, x.Secret))}
+		head := fmt.Sprintf("%s failed with exit code %d", where, res.ExitCode)
+		return outcome{msg: head + printed(out, x.Secret), key: head}
 	}
 	if why := matchText(out, x); why != "" {
-		return outcome{msg: fmt.Sprintf("%s printed output that %s%s", where, why, printed(out, x.Secret))}
+		head := fmt.Sprintf("%s printed output that %s", where, why)
+		return outcome{msg: head + printed(out, x.Secret), key: head}
 	}
 	return outcome{pass: true, msg: where + " printed what was expected"}
 }
@@ -182,10 +185,12 @@ func httpVerdict(what string, status int, body string, x *lessons.Expect) outcom
 		if x.Status != 0 {
 			want = strconv.Itoa(x.Status)
 		}
-		return outcome{msg: fmt.Sprintf("%s → %d; expected %s%s", what, status, want, printed(shorten(body, 300), x.Secret))}
+		head := fmt.Sprintf("%s → %d; expected %s", what, status, want)
+		return outcome{msg: head + printed(shorten(body, 300), x.Secret), key: head}
 	}
 	if why := matchText(body, x); why != "" {
-		return outcome{msg: fmt.Sprintf("%s → %d, but the body %s%s", what, status, why, printed(shorten(body, 300), x.Secret))}
+		head := fmt.Sprintf("%s → %d, but the body %s", what, status, why)
+		return outcome{msg: head + printed(shorten(body, 300), x.Secret), key: head}
 	}
 	return outcome{pass: true, msg: fmt.Sprintf("%s → %d", what, status)}
 }

@@ -268,7 +268,10 @@ func (v *validator) check(c *Check) {
 		v.expect(c, true)
 	case c.HTTP != nil:
 		h := c.HTTP
-		if (h.Service == "") == (h.URL == "") {
+		switch {
+		case h.Via == "ingress" && (h.Service != "" || h.URL != ""):
+			v.add(c.Pos, "http: via: ingress goes through the sandbox's ingress; leave out service: and url:")
+		case h.Via != "ingress" && (h.Service == "") == (h.URL == ""):
 			v.add(c.Pos, "http: give exactly one of service: or url:")
 		}
 		switch h.Via {

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -17,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
@@ -293,11 +296,8 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 		if err := owned(n); err != nil {
 			return err
 		}
-		// Pods first, at once: containers that ignore
-		// SIGTERM (sleep as PID 1) would hold the namespace for 30 s.
-		grace := int64(0)
-		if err := core.Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{}); err != nil && !apierrors.IsNotFound(err) {
-			return kubeError(err)
+		if err := e.emptyNamespace(ctx, ns); err != nil {
+			return err
 		}
 		bg := metav1.DeletePropagationBackground
 		if err := core.Namespaces().Delete(ctx, ns, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
@@ -314,6 +314,42 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 		}
 	}
 	e.Log.Step(fmt.Sprintf("removed %s's namespaces and changes (%.1fs)", l.ID, time.Since(start).Seconds()), nil)
+	return nil
+}
+
+// emptyNamespace deletes the namespace's contents at once and in parallel,
+// which the namespace controller would do one kind at a time: first every
+// kind but pods (so no controller makes new pods), then the pods with no
+// grace period (containers that ignore SIGTERM, like sleep as PID 1, would
+// hold the namespace for 30 s).
+func (e *Env) emptyNamespace(ctx context.Context, ns string) error {
+	lists, _ := e.Clients.Discovery.ServerPreferredNamespacedResources()
+	var wg sync.WaitGroup
+	for _, list := range lists {
+		gv, err := schema.ParseGroupVersion(list.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range list.APIResources {
+			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "deletecollection") ||
+				r.Name == "pods" || r.Name == "events" || r.Name == "endpoints" {
+				continue
+			}
+			gvr := gv.WithResource(r.Name)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				bg := metav1.DeletePropagationBackground
+				// Errors are left to the namespace controller, which retries.
+				_ = e.Clients.Dynamic.Resource(gvr).Namespace(ns).DeleteCollection(ctx, metav1.DeleteOptions{PropagationPolicy: &bg}, metav1.ListOptions{})
+			}()
+		}
+	}
+	wg.Wait()
+	grace := int64(0)
+	if err := e.Clients.Typed.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		return kubeError(err)
+	}
 	return nil
 }
 

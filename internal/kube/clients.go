@@ -69,6 +69,8 @@ func FromConfig(cfg *rest.Config, kubeconfig, context string) (*Clients, error) 
 		cfg.Timeout = 30 * time.Second
 	}
 	cfg.UserAgent = "kworkbook"
+	// Deprecation warnings from the API server are for developers, not learners.
+	cfg.WarningHandler = rest.NoWarnings{}
 	typed, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("unable to create a client: %w", err)

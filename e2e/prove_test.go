@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/prove"
+	"github.com/kworkbook/kworkbook/lessons"
+	"github.com/kworkbook/kworkbook/sandbox"
+)
+
+// TestProveLessons proves every exercise of every lesson both ways on the
+// real cluster: setup → check FAILS; each near miss FAILS (at the check it
+// names); reference solution → check PASSES; reset → checks FAIL again.
+func TestProveLessons(t *testing.T) {
+	cat, err := lessons.LoadDefault("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := sandbox.NewEnv(suite.target, suite.clients, testLogger{t})
+	defer env.Close()
+	info, _, err := sandbox.ReadInfo(context.Background(), suite.clients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk := checker.New(checker.Cluster{
+		Typed: suite.clients.Typed, Dynamic: suite.clients.Dynamic, Mapper: suite.clients.RESTMapper(),
+		Exec: suite.clients.Exec, Host: info.Host(),
+	}, checker.Options{})
+
+	start := time.Now()
+	var steps, nearMisses, exercises int
+	for _, l := range cat.Lessons {
+		t.Run(l.ID, func(t *testing.T) {
+			p := &prove.Prover{Env: env, Checker: chk, Teardown: true, Report: func(s prove.Step) { t.Log(s.String()) }}
+			res, err := p.Lesson(context.Background(), l)
+			steps += len(res.Steps)
+			nearMisses += res.NearMisses
+			exercises += len(l.Spec.Exercises)
+			if errors.Is(err, prove.ErrUnproven) {
+				for _, s := range res.Failed() {
+					t.Errorf("did not hold: %s\n%s", s, s.Verdict)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.NearMisses < 3 {
+				t.Errorf("%s has %d near misses; every lesson needs at least 3", l.ID, res.NearMisses)
+			}
+			t.Logf("%s proved in %.1fs: %d exercises, %d near misses", l.ID, res.Duration.Seconds(), len(l.Spec.Exercises), res.NearMisses)
+		})
+	}
+	t.Logf("course proved: %d lessons, %d exercises, %d near misses, %d steps in %.1fs",
+		len(cat.Lessons), exercises, nearMisses, steps, time.Since(start).Seconds())
+}
