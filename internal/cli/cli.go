@@ -120,8 +120,8 @@ Start with: kworkbook start lesson-01`,
 	})
 	a.globals.bind(root)
 	root.AddCommand(
-		newListCmd(a), newStartCmd(a), newNextCmd(a), newCheckCmd(a), newHintCmd(a),
-		newResetCmd(a), newSolveCmd(a), newSandboxCmd(a), newLessonsCmd(a), newVersionCmd(a),
+		newListCmd(a), newStartCmd(a), newNextCmd(a), newCheckCmd(a), newWatchCmd(a), newHintCmd(a),
+		newResetCmd(a), newSolveCmd(a), newSetupCmd(a), newGradeCmd(a), newSandboxCmd(a), newLessonsCmd(a), newVersionCmd(a),
 	)
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)

@@ -43,7 +43,7 @@ is not done yet.`,
 			if err != nil {
 				return err
 			}
-			printVerdicts(a.streams.Out, l, vs)
+			printVerdicts(a.streams.Out, newPalette(a.streams.Out), l, vs)
 			return verdictsExit(vs)
 		},
 	}

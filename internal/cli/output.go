@@ -33,8 +33,7 @@ func (p palette) bold(s string) string   { return p.wrap("1", s) }
 // printVerdicts shows a lesson's verdicts the way a learner reads them:
 // one line per exercise, and for those not passing, what was seen and the
 // evidence to look at next.
-func printVerdicts(w io.Writer, l *lessons.Lesson, vs []checker.Verdict) {
-	p := newPalette(w)
+func printVerdicts(w io.Writer, p palette, l *lessons.Lesson, vs []checker.Verdict) {
 	fmt.Fprintf(w, "%s · %s\n", p.bold(l.ID), l.Title())
 	for _, v := range vs {
 		e := l.Exercise(v.Exercise)
@@ -67,8 +66,12 @@ func printVerdicts(w io.Writer, l *lessons.Lesson, vs []checker.Verdict) {
 			next = &vs[i]
 		}
 	}
-	if next == nil {
-		fmt.Fprintf(w, "%s\n", p.green(fmt.Sprintf("All %s pass. Well done!", plural(len(vs), "exercise", "exercises"))))
+	switch {
+	case next == nil && len(vs) == 1:
+		fmt.Fprintln(w, p.green("Done. Well done!"))
+		return
+	case next == nil:
+		fmt.Fprintln(w, p.green(fmt.Sprintf("All %d exercises pass. Well done!", len(vs))))
 		return
 	}
 	fmt.Fprintf(w, "%d of %d passed. Next: %s — stuck? kworkbook hint %s %s\n",
