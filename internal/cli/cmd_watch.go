@@ -45,6 +45,7 @@ func (a *app) watch(ctx context.Context, l *lessons.Lesson) error {
 		return err
 	}
 	w := &watch.Watcher{
+		Quick:   a.checker(ctx, cl, checker.Options{Once: true}),
 		Checker: a.checker(ctx, cl, checker.Options{}),
 		Dynamic: cl.Dynamic,
 		Mapper:  cl.RESTMapper(),

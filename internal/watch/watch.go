@@ -23,6 +23,10 @@ import (
 
 // Watcher re-checks one lesson on change.
 type Watcher struct {
+	// Quick evaluates each check once, for a verdict right after a change;
+	// Checker then polls a failing exercise until the cluster settles
+	// (a Service that routes a second later, DNS, a rollout).
+	Quick   *checker.Checker
 	Checker *checker.Checker
 	Dynamic dynamic.Interface
 	Mapper  meta.RESTMapper
@@ -176,6 +180,16 @@ func (w *Watcher) Run(ctx context.Context, l *lessons.Lesson, report func(checke
 			rounds.wg.Add(1)
 			go func() {
 				defer rounds.wg.Done()
+				if w.Quick != nil {
+					v := w.Quick.Exercise(rctx, l, e)
+					if rctx.Err() != nil {
+						return
+					}
+					report(v)
+					if v.Passed() {
+						return
+					}
+				}
 				v := w.Checker.Exercise(rctx, l, e)
 				if rctx.Err() == nil {
 					report(v)
