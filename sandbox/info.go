@@ -91,10 +91,25 @@ func Provides(info Info, r string) bool {
 		return info.IngressURL != "" && hasAddon(info, AddonIngress)
 	case "loadbalancer":
 		return hasAddon(info, AddonLoadBalancer)
-	case "workers":
-		return true
 	}
 	return false
+}
+
+// WorkerCount counts the nodes that run ordinary pods: no control-plane
+// role and no NoSchedule taint. Lessons on nodes and scheduling need two.
+func WorkerCount(ctx context.Context, c *kube.Clients) int {
+	nodes, err := c.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, node := range nodes.Items {
+		if _, cp := node.Labels["node-role.kubernetes.io/control-plane"]; cp {
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 func hasAddon(info Info, name string) bool {

@@ -107,6 +107,13 @@ func record(pl *progress.Lesson, vs []checker.Verdict) {
 	}
 }
 
+var requirementText = map[string]string{
+	lessons.RequireNodePort:     "NodePorts forwarded to this machine",
+	lessons.RequireLoadBalancer: "a LoadBalancer implementation",
+	lessons.RequireIngress:      "an ingress controller reachable from this machine",
+	lessons.RequireWorkers:      "two worker nodes",
+}
+
 // warnRequirements says what the lesson needs that this cluster lacks.
 func (a *app) warnRequirements(ctx context.Context, l *lessons.Lesson) {
 	if len(l.Spec.Requires) == 0 || a.clients == nil {
@@ -115,13 +122,17 @@ func (a *app) warnRequirements(ctx context.Context, l *lessons.Lesson) {
 	info, found, _ := sandbox.ReadInfo(ctx, a.clients)
 	var missing []string
 	for _, r := range l.Spec.Requires {
-		if !found || !sandbox.Provides(info, r) {
-			missing = append(missing, r)
+		ok := found && sandbox.Provides(info, r)
+		if r == lessons.RequireWorkers {
+			ok = sandbox.WorkerCount(ctx, a.clients) >= 2
+		}
+		if !ok {
+			missing = append(missing, requirementText[r])
 		}
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(a.streams.ErrOut, "Note: this lesson needs %s, which cluster %s does not provide from this machine; some checks will say so. kworkbook's own cluster (kworkbook sandbox up) has them.\n",
-			strings.Join(missing, ", "), a.target.Context)
+		fmt.Fprintf(a.streams.ErrOut, "Note: this lesson needs %s, which cluster %s lacks; the checks that need them will say so. kworkbook's own cluster (kworkbook sandbox up) has them all.\n",
+			strings.Join(missing, " and "), a.target.Context)
 	}
 }
 
