@@ -72,18 +72,51 @@ func Load(fsys fs.FS, source string) (*Catalog, error) {
 
 // LoadDefault loads the embedded curriculum, then lets every lesson found in
 // overrideDir (when not empty) replace the embedded lesson with the same number.
+// Problems of an embedded lesson that the override replaces are dropped: the
+// author's copy is the one being fixed.
 func LoadDefault(overrideDir string) (*Catalog, error) {
-	c, err := Load(Embedded(), "embedded")
-	if err != nil || overrideDir == "" {
+	return loadOverride(Embedded(), "embedded", overrideDir)
+}
+
+func loadOverride(base fs.FS, source, overrideDir string) (*Catalog, error) {
+	c, err := Load(base, source)
+	if overrideDir == "" {
 		return c, err
+	}
+	var embeddedProbs *ProblemsError
+	if err != nil && !errors.As(err, &embeddedProbs) {
+		return nil, err
 	}
 	st, statErr := os.Stat(overrideDir)
 	if statErr != nil || !st.IsDir() {
 		return nil, fmt.Errorf("lessons directory %s: %w", overrideDir, ErrNoDir)
 	}
-	over, err := Load(os.DirFS(overrideDir), overrideDir)
+	over, overErr := Load(os.DirFS(overrideDir), overrideDir)
 	if over == nil {
-		return nil, err
+		return nil, overErr
+	}
+	var probs []Problem
+	var overProbs *ProblemsError
+	if errors.As(overErr, &overProbs) {
+		probs = overProbs.Problems
+	} else if overErr != nil {
+		return nil, overErr
+	}
+	replaced := map[int]bool{}
+	for _, l := range over.Lessons {
+		replaced[l.Number] = true
+	}
+	for _, p := range probs {
+		if n, ok := lessonNumber(p.Pos.File); ok {
+			replaced[n] = true
+		}
+	}
+	if embeddedProbs != nil {
+		for _, p := range embeddedProbs.Problems {
+			if n, ok := lessonNumber(p.Pos.File); !ok || !replaced[n] {
+				probs = append(probs, p)
+			}
+		}
 	}
 	merged := map[int]*Lesson{}
 	for _, l := range c.Lessons {
@@ -97,7 +130,18 @@ func LoadDefault(overrideDir string) (*Catalog, error) {
 		c.Lessons = append(c.Lessons, l)
 	}
 	sort.Slice(c.Lessons, func(i, j int) bool { return c.Lessons[i].Number < c.Lessons[j].Number })
-	return c, err
+	return c, problemsError(overrideDir, probs)
+}
+
+// lessonNumber is the NN of the lesson folder a problem's file is in.
+func lessonNumber(file string) (int, bool) {
+	dir, _, _ := strings.Cut(file, "/")
+	g := dirRE.FindStringSubmatch(dir)
+	if g == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(g[1])
+	return n, true
 }
 
 // ErrNoDir is returned when a lessons directory does not exist.

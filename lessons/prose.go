@@ -52,7 +52,11 @@ func ParseProse(file string, src []byte, meta *Meta) (*Prose, []Problem) {
 	} else {
 		var node yaml.Node
 		if err := fm.Decode(&node); err != nil {
-			probs = append(probs, Problem{Pos{file, 1}, "front matter: " + err.Error()})
+			// Front matter lines start after the opening --- on line 1.
+			for _, p := range shiftProblems(yamlProblems(file, err), 1) {
+				p.Message = "front matter: " + p.Message
+				probs = append(probs, p)
+			}
 		} else if len(node.Content) > 0 {
 			// Front matter lines start after the opening --- on line 1.
 			shifted := shiftLines(&node, 1)

@@ -110,6 +110,22 @@ func knownList(fields map[string]int) string {
 
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
+// yamlParserErrors are the problems yaml.v3's parser (not its scanner)
+// reports; their line numbers count from 0.
+var yamlParserErrors = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
 // yamlProblems turns yaml.v3's errors into file:line problems.
 func yamlProblems(file string, err error) []Problem {
 	var msgs []string
@@ -124,6 +140,11 @@ func yamlProblems(file string, err error) []Problem {
 		if g := yamlLineRE.FindStringSubmatch(m); g != nil {
 			p.Pos.Line, _ = strconv.Atoi(g[1])
 			p.Message = g[2]
+		}
+		if yamlParserErrors[p.Message] {
+			// yaml.v3 numbers the lines of parser errors (unlike scanner
+			// errors) from 0, and leaves line 0 out of the message.
+			p.Pos.Line++
 		}
 		probs = append(probs, p)
 	}

@@ -217,6 +217,13 @@ func migrate(version int, raw []byte) (*Progress, error) {
 
 func (s *Store) moveAside(cause *error) error {
 	aside := fmt.Sprintf("%s.corrupt-%s", s.Path, time.Now().Format("20060102-150405"))
+	// Never replace an earlier corrupt file moved aside in the same second.
+	for i, base := 2, aside; ; i++ {
+		if _, err := os.Lstat(aside); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		aside = fmt.Sprintf("%s-%d", base, i)
+	}
 	if err := os.Rename(s.Path, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%w, and moving it aside failed: %v", *cause, err)
 	}

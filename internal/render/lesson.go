@@ -108,7 +108,11 @@ func Markdown(md string, opts Options) (string, error) {
 	if style == "" {
 		style = StylePlain
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+	cfg, err := styleConfig(style)
+	if err != nil {
+		return "", fmt.Errorf("unable to render markdown: %w", err)
+	}
+	r, err := glamour.NewTermRenderer(glamour.WithStyles(cfg), glamour.WithWordWrap(width))
 	if err != nil {
 		return "", fmt.Errorf("unable to render markdown: %w", err)
 	}
