@@ -168,12 +168,20 @@ func scalarEqual(want, got any) bool {
 	// Quantities: compare only when both parse, so plain strings stay exact.
 	// A number written bare in YAML (cpu: 0.5, cpu: 1) is a quantity too:
 	// the API server returns "500m" and "1".
+	if wStr && gStr && plainNumber(ws) && plainNumber(gs) {
+		return false // "1.27" and "1.270" are different strings (versions, tags), not amounts
+	}
 	wq, okW := quantity(wn, ws, wNum, wStr)
 	gq, okG := quantity(gn, gs, gNum, gStr)
 	if okW && okG && (wStr || gStr) {
 		return wq.Cmp(gq) == 0
 	}
 	return !wNum && !wStr && want == got
+}
+
+func plainNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
 
 func quantity(n float64, s string, isNum, isStr bool) (resource.Quantity, bool) {

@@ -34,6 +34,9 @@ func (c *Checker) exec(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 		return outcome{msg: msg}
 	}
 	cmd := strings.Join(p.Command, " ")
+	if c.cl.Exec == nil {
+		return outcome{fatal: true, err: fmt.Errorf("%w: this checker cannot run commands in pods", ErrInfrastructure)}
+	}
 	res, err := c.cl.Exec.Exec(ctx, ns, pod.Name, p.Container, p.Command)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -134,6 +137,9 @@ func (c *Checker) runningPod(ctx context.Context, ns, name, selector string) (*c
 		}
 	}
 	p := pods[0]
+	if p.DeletionTimestamp != nil {
+		return nil, fmt.Sprintf("pod %s is terminating, so the test cannot run in it", p.Name), nil
+	}
 	reason := string(p.Status.Phase)
 	for _, s := range p.Status.ContainerStatuses {
 		if s.State.Waiting != nil && s.State.Waiting.Reason != "" {

@@ -78,7 +78,7 @@ func TestExecProbes(t *testing.T) {
 			p.DeletionTimestamp = &metaNow
 			return p
 		}()}, kube.ExecResult{}, nil,
-			"exec: {pod: client, command: [\"true\"]}\nexpect: {exitCode: 0}", checker.Fail, []string{"pod client is not running yet"}, false},
+			"exec: {pod: client, command: [\"true\"]}\nexpect: {exitCode: 0}", checker.Fail, []string{"pod client is terminating"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

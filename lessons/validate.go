@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kworkbook/kworkbook/checker/expr"
@@ -286,7 +287,17 @@ func (v *validator) check(c *Check) {
 	}
 }
 
+func (v *validator) apiVersion(p Pos, av string) {
+	if av == "" {
+		return
+	}
+	if _, err := schema.ParseGroupVersion(av); err != nil || strings.Count(av, "/") > 1 {
+		v.add(p, "apiVersion %q: write it as VERSION or GROUP/VERSION, like v1 or apps/v1", av)
+	}
+}
+
 func (v *validator) objectCheck(c *Check) {
+	v.apiVersion(c.Pos, c.APIVersion)
 	if c.Name != "" && c.Selector != "" {
 		v.add(c.Pos, "give name: or selector:, not both")
 	}
@@ -303,6 +314,7 @@ func (v *validator) objectCheck(c *Check) {
 		if r.Kind == "" {
 			v.add(c.Pos, "with: %s: kind: is required", n)
 		}
+		v.apiVersion(c.Pos, r.APIVersion)
 		v.selector(c.Pos, r.Selector)
 	}
 	if c.Expr != "" {

@@ -73,15 +73,11 @@ func Compile(src string, with []string) (*Program, error) {
 // Eval runs the program. A missing field reads as an error that says which;
 // callers treat it as "not true yet".
 func (p *Program) Eval(vars map[string]any) (bool, error) {
-	for _, n := range []string{"object", "objects"} {
-		if _, ok := vars[n]; !ok {
-			vars[n] = nil
-			if n == "objects" {
-				vars[n] = []any{}
-			}
-		}
+	act := map[string]any{"object": nil, "objects": []any{}}
+	for k, v := range vars {
+		act[k] = v
 	}
-	out, _, err := p.prg.Eval(vars)
+	out, _, err := p.prg.Eval(act)
 	if err != nil {
 		return false, err
 	}

@@ -91,7 +91,7 @@ func (a *app) printHints(l *lessons.Lesson, e *lessons.Exercise, shown int) erro
 		md += fmt.Sprintf("**%s (%d/%d)**\n\n%s\n\n", label, i+1, len(e.Hints), e.Hints[i])
 	}
 	if shown < len(e.Hints) {
-		md += fmt.Sprintf("_Still stuck? Run `kworkbook hint %s %s` again for the next step._\n", l.ID, e.ID)
+		md += fmt.Sprintf("Still stuck? Run `kworkbook hint %s %s` again for the next step.\n", l.ID, e.ID)
 	}
 	isTTY, width := tty(a.streams.Out)
 	if width == 0 || width > 100 {
