@@ -199,8 +199,12 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 	var stableSince time.Time
 	var prevMsg string
 	for {
-		last = c.evaluate(ctx, l, ch)
-		if last.pass || c.opts.Once || last.fatal || ctx.Err() != nil {
+		o := c.evaluate(ctx, l, ch)
+		// An attempt cut short by the deadline says less than the one before it.
+		if !o.timedOut || last.msg == "" {
+			last = o
+		}
+		if o.timedOut || last.pass || c.opts.Once || last.fatal || ctx.Err() != nil {
 			break
 		}
 		now := time.Now()
@@ -295,6 +299,8 @@ func checkNamespace(l *lessons.Lesson, ch *lessons.Check) string {
 type outcome struct {
 	pass bool
 	msg  string
+	// timedOut: the attempt was cut short by the check's deadline.
+	timedOut bool
 	// key identifies the verdict for settling when msg holds output that
 	// varies between attempts (a load-balanced body); msg when empty.
 	key string

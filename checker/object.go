@@ -275,8 +275,10 @@ func infra(err error, kind string) outcome {
 		return outcome{fatal: true, err: fmt.Errorf("%w: this cluster does not serve the kind %s (is the add-on that provides it installed? try kworkbook sandbox status)", ErrInfrastructure, kind)}
 	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
 		return outcome{fatal: true, err: fmt.Errorf("%w: access denied reading %s: %v", ErrInfrastructure, kind, err)}
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return outcome{msg: "the check timed out before the cluster answered"}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		// client-go's rate limiter refuses a wait that would pass the deadline.
+		strings.Contains(err.Error(), "would exceed context deadline"):
+		return outcome{msg: "the check timed out before the cluster answered", timedOut: true}
 	}
 	return outcome{fatal: true, err: fmt.Errorf("%w: %v (is the cluster running? try kworkbook sandbox status)", ErrInfrastructure, err)}
 }

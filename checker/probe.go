@@ -40,7 +40,7 @@ func (c *Checker) exec(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	res, err := c.cl.Exec.Exec(ctx, ns, pod.Name, p.Container, p.Command)
 	if err != nil {
 		if ctx.Err() != nil {
-			return outcome{msg: fmt.Sprintf("`%s` in pod %s did not finish in time", cmd, pod.Name)}
+			return outcome{msg: fmt.Sprintf("`%s` in pod %s did not finish in time", cmd, pod.Name), timedOut: true}
 		}
 		return outcome{msg: fmt.Sprintf("could not run `%s` in pod %s: %v", cmd, pod.Name, err)}
 	}

@@ -251,9 +251,15 @@ func (v *validator) check(c *Check) {
 		v.add(c.Pos, "a check is exactly one of: an object (kind:), exec:, http:")
 		return
 	}
-	if c.Namespace != "" && !contains(v.l.Spec.Namespaces, c.Namespace) && c.Namespace != "kube-system" {
-		// Reading is harmless, but a typo here would make a check that can never pass.
-		v.add(c.Pos, "namespace %q is not one of this lesson's (%s) nor kube-system", c.Namespace, strings.Join(v.l.Spec.Namespaces, ", "))
+	v.checkNamespace(c.Pos, c.Namespace)
+	for _, r := range c.With {
+		v.checkNamespace(c.Pos, r.Namespace)
+	}
+	if c.Exec != nil {
+		v.checkNamespace(c.Pos, c.Exec.Namespace)
+	}
+	if c.HTTP != nil {
+		v.checkNamespace(c.Pos, c.HTTP.Namespace)
 	}
 	switch {
 	case c.Kind != "":
@@ -294,6 +300,23 @@ func (v *validator) apiVersion(p Pos, av string) {
 	if _, err := schema.ParseGroupVersion(av); err != nil || strings.Count(av, "/") > 1 {
 		v.add(p, "apiVersion %q: write it as VERSION or GROUP/VERSION, like v1 or apps/v1", av)
 	}
+}
+
+// checkNamespace rejects a namespace a check could never find: reading is
+// harmless, but a typo would make a check that can never pass. Allowed: the
+// lesson's namespaces, namespaces its exercises create (listed under
+// reset: delete:), and kube-system.
+func (v *validator) checkNamespace(p Pos, ns string) {
+	if ns == "" || ns == "kube-system" || contains(v.l.Spec.Namespaces, ns) {
+		return
+	}
+	for _, r := range v.l.Spec.Reset.Delete {
+		if r.Kind == "Namespace" && r.Name == ns {
+			return
+		}
+	}
+	v.add(p, "namespace %q is not one of this lesson's (%s), one its exercises create (reset: delete:), nor kube-system",
+		ns, strings.Join(v.l.Spec.Namespaces, ", "))
 }
 
 func (v *validator) objectCheck(c *Check) {

@@ -200,6 +200,8 @@ func createError(err error) error {
 		return fmt.Errorf("%w: %v", ErrPortInUse, err)
 	case strings.Contains(s, "failed to pull image") || strings.Contains(s, "pull access denied"):
 		return fmt.Errorf("unable to get the kind node image (no network or registry?): pass a local image with --image or KIND_NODE_IMAGE: %w", err)
+	case strings.Contains(s, "too many open files") || strings.Contains(s, "inotify"):
+		return fmt.Errorf("the node containers ran out of inotify instances (common with several kind clusters): raise the limit with sudo sysctl fs.inotify.max_user_instances=512 (and fs.inotify.max_user_watches=524288), then try again: %w", err)
 	case strings.Contains(s, "cgroup"):
 		return fmt.Errorf("kubelet did not start, likely a cgroup v1 host: set KIND_CGROUP_V1=1 and try again: %w", err)
 	}

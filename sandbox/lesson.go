@@ -466,6 +466,13 @@ func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.Obje
 	}
 	if ref.Name != "" {
 		err = target.Delete(ctx, ref.Name, metav1.DeleteOptions{})
+		if err == nil && m.GroupVersionKind.Kind == "Namespace" {
+			// A namespace the lesson's exercises make again must be gone first.
+			if err := e.emptyNamespace(ctx, ref.Name); err != nil {
+				return err
+			}
+			return e.waitGone(ctx, ref.Name)
+		}
 	} else {
 		err = target.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: ref.Selector})
 	}

@@ -11,7 +11,9 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
 	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/internal/progress"
@@ -59,6 +61,9 @@ func failed() error { return &exitError{code: ExitFailed, silent: true} }
 
 // Run executes kworkbook with args and returns the process exit code.
 func Run(ctx context.Context, args []string, streams IOStreams) int {
+	// client-go logs transport noise (a cancelled exec stream, a websocket
+	// ping) through klog; kworkbook reports what matters itself.
+	klog.SetLogger(logr.Discard())
 	root := NewRoot(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
