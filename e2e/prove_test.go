@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,13 +16,13 @@ import (
 // TestProveLessons proves every exercise of every lesson both ways on the
 // real cluster: setup → check FAILS; each near miss FAILS (at the check it
 // names); reference solution → check PASSES; reset → checks FAIL again.
+// Lessons that change nodes run alone, first; the others, each in its own
+// namespaces, run side by side (go test -parallel).
 func TestProveLessons(t *testing.T) {
 	cat, err := lessons.LoadDefault("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := sandbox.NewEnv(suite.target, suite.clients, testLogger{t})
-	defer env.Close()
 	info, _, err := sandbox.ReadInfo(context.Background(), suite.clients)
 	if err != nil {
 		t.Fatal(err)
@@ -32,29 +33,39 @@ func TestProveLessons(t *testing.T) {
 	}, checker.Options{})
 
 	start := time.Now()
+	var mu sync.Mutex
 	var steps, nearMisses, exercises int
-	for _, l := range cat.Lessons {
-		t.Run(l.ID, func(t *testing.T) {
-			p := &prove.Prover{Env: env, Checker: chk, Teardown: true, Report: func(s prove.Step) { t.Log(s.String()) }}
-			res, err := p.Lesson(context.Background(), l)
-			steps += len(res.Steps)
-			nearMisses += res.NearMisses
-			exercises += len(l.Spec.Exercises)
-			if errors.Is(err, prove.ErrUnproven) {
-				for _, s := range res.Failed() {
-					t.Errorf("did not hold: %s\n%s", s, s.Verdict)
+	t.Run("course", func(t *testing.T) {
+		for _, l := range cat.Lessons {
+			t.Run(l.ID, func(t *testing.T) {
+				if !l.ChangesNodes() {
+					t.Parallel()
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.NearMisses < 3 {
-				t.Errorf("%s has %d near misses; every lesson needs at least 3", l.ID, res.NearMisses)
-			}
-			t.Logf("%s proved in %.1fs: %d exercises, %d near misses", l.ID, res.Duration.Seconds(), len(l.Spec.Exercises), res.NearMisses)
-		})
-	}
+				env := sandbox.NewEnv(suite.target, suite.clients, testLogger{t})
+				defer env.Close()
+				p := &prove.Prover{Env: env, Checker: chk, Teardown: true, Report: func(s prove.Step) { t.Log(s.String()) }}
+				res, err := p.Lesson(context.Background(), l)
+				mu.Lock()
+				steps += len(res.Steps)
+				nearMisses += res.NearMisses
+				exercises += len(l.Spec.Exercises)
+				mu.Unlock()
+				if errors.Is(err, prove.ErrUnproven) {
+					for _, s := range res.Failed() {
+						t.Errorf("did not hold: %s\n%s", s, s.Verdict)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.NearMisses < 3 {
+					t.Errorf("%s has %d near misses; every lesson needs at least 3", l.ID, res.NearMisses)
+				}
+				t.Logf("%s proved in %.1fs: %d exercises, %d near misses", l.ID, res.Duration.Seconds(), len(l.Spec.Exercises), res.NearMisses)
+			})
+		}
+	})
 	t.Logf("course proved: %d lessons, %d exercises, %d near misses, %d steps in %.1fs",
 		len(cat.Lessons), exercises, nearMisses, steps, time.Since(start).Seconds())
 }

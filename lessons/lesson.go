@@ -253,3 +253,11 @@ func (l *Lesson) Title() string {
 	}
 	return l.Slug
 }
+
+// ChangesNodes reports whether the lesson's exercises change nodes (labels,
+// taints, cordons, drains): such a lesson must not run beside others on one
+// cluster, since a drain or a taint moves their pods too.
+func (l *Lesson) ChangesNodes() bool {
+	r := l.Spec.Reset
+	return len(r.NodeLabels) > 0 || len(r.NodeTaints) > 0 || r.Uncordon
+}
