@@ -74,8 +74,8 @@ func (c *Checker) events(ctx context.Context, ns, kind, name string) []string {
 		if i == maxEvents {
 			break
 		}
-		if e.Type != corev1.EventTypeWarning && i > 0 {
-			continue
+		if e.Type != corev1.EventTypeWarning {
+			break // warnings come first; normal events are not evidence of a problem
 		}
 		out = append(out, fmt.Sprintf("event on %s %s: %s %s: %s", kind, name, e.Type, e.Reason, shorten(e.Message, 200)))
 	}
