@@ -51,8 +51,14 @@ func Load(fsys fs.FS, source string) (*Catalog, error) {
 	c := &Catalog{}
 	var probs []Problem
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+		if strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
 			continue
+		}
+		if !e.IsDir() {
+			// A symlink to a lesson folder counts as the folder.
+			if st, err := fs.Stat(fsys, e.Name()); err != nil || !st.IsDir() {
+				continue
+			}
 		}
 		l, ps := LoadLesson(fsys, e.Name(), source)
 		probs = append(probs, ps...)
