@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -33,7 +34,7 @@ func Validate(l *Lesson) []Problem {
 	v.meta()
 	v.namespaces()
 	for _, r := range l.Spec.Requires {
-		if !contains(knownRequires, r) {
+		if !slices.Contains(knownRequires, r) {
 			v.add(l.Spec.Pos, "requires: unknown %q (known: %s)", r, strings.Join(knownRequires, ", "))
 		}
 	}
@@ -122,7 +123,7 @@ func (v *validator) steps(what string, s Steps, setup bool) {
 
 func (v *validator) object(o Object) {
 	ns := o.GetNamespace()
-	if ns != "" && !contains(v.l.Spec.Namespaces, ns) {
+	if ns != "" && !slices.Contains(v.l.Spec.Namespaces, ns) {
 		v.add(o.Pos, "%s %s is in namespace %q, which is not one of this lesson's (%s)",
 			o.GetKind(), o.GetName(), ns, strings.Join(v.l.Spec.Namespaces, ", "))
 	}
@@ -307,7 +308,7 @@ func (v *validator) apiVersion(p Pos, av string) {
 // lesson's namespaces, namespaces its exercises create (listed under
 // reset: delete:), and kube-system.
 func (v *validator) checkNamespace(p Pos, ns string) {
-	if ns == "" || ns == "kube-system" || contains(v.l.Spec.Namespaces, ns) {
+	if ns == "" || ns == "kube-system" || slices.Contains(v.l.Spec.Namespaces, ns) {
 		return
 	}
 	for _, r := range v.l.Spec.Reset.Delete {
@@ -378,15 +379,6 @@ func (v *validator) expect(c *Check, exec bool) {
 	if !exec && x.ExitCode != nil {
 		v.add(c.Pos, "expect: exitCode: is for exec: probes")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var _ fs.FS // lesson files are read through Lesson.FS

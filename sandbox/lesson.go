@@ -426,7 +426,7 @@ func (e *Env) restoreNode(ctx context.Context, n *corev1.Node, r lessons.Reset) 
 	if len(r.NodeTaints) > 0 {
 		keep := []corev1.Taint{}
 		for _, t := range n.Spec.Taints {
-			if !contains(r.NodeTaints, t.Key) {
+			if !slices.Contains(r.NodeTaints, t.Key) {
 				keep = append(keep, t)
 			}
 		}
@@ -480,13 +480,4 @@ func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.Obje
 		return fmt.Errorf("unable to delete %s %s%s: %w", ref.Kind, ref.Name, ref.Selector, kubeError(err))
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

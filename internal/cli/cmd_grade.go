@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ errors and when the cluster cannot be checked (unreachable, unknown lesson).`,
   kworkbook grade -o junit --output-file report.xml
   kworkbook grade --context classroom -o json 05 > grade.json`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if !contains(formats, o.format) {
+			if !slices.Contains(formats, o.format) {
 				hint := ""
 				if strings.ContainsAny(o.format, "./") {
 					hint = "; -o/--output takes a format, as kubectl's does: write to a file with --output-file " + o.format
@@ -135,13 +136,4 @@ func (a *app) writeReport(rep *report.Report, o *gradeOptions) error {
 	}
 	fmt.Fprintf(a.streams.ErrOut, "report written to %s\n", o.outputFile)
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
