@@ -111,6 +111,27 @@ func BenchmarkCheckLesson05(b *testing.B) {
 	b.Logf("check lesson-05: kworkbook %.3fs, kubectl script %.3fs (%.1fx)", kw.Seconds()/n, sh.Seconds()/n, sh.Seconds()/kw.Seconds())
 }
 
+// BenchmarkStart times `kworkbook start` with the cluster up and the lesson
+// already set up: the lesson on screen (budget: under a second).
+func BenchmarkStart(b *testing.B) {
+	bin := kworkbookBinary(b)
+	env := stateEnv(b)
+	run(b, env, bin, []string{"setup", "05"})
+	b.ResetTimer()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		out := run(b, env, bin, []string{"start", "05", "--no-pager"})
+		total += time.Since(t)
+		if !strings.Contains(out, "Deployments") {
+			b.Fatalf("start did not show the lesson:\n%s", out)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(total.Seconds()/float64(b.N), "start-s/op")
+	b.Logf("start lesson-05 (cluster up): %.3fs", total.Seconds()/float64(b.N))
+}
+
 // BenchmarkWatchReaction times, from the moment kubectl changes the cluster,
 // until `kworkbook watch` prints the new verdict. Each iteration makes an
 // exercise pass (create a ConfigMap) and fail again (delete it).
