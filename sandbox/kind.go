@@ -6,7 +6,6 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -282,5 +281,3 @@ func (k *Kind) ensureKubeconfig() error {
 	orNop(k.Log).Step("wrote context "+ContextName+" to the kubeconfig", nil)
 	return nil
 }
-
-var errNoKubeconfig = errors.New("no kubeconfig")

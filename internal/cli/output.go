@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/lessons"
@@ -86,12 +85,4 @@ func countPassed(vs []checker.Verdict) int {
 		}
 	}
 	return n
-}
-
-func joinIDs(es []*lessons.Exercise) string {
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.ID
-	}
-	return strings.Join(ids, ", ")
 }
