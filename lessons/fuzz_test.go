@@ -3,6 +3,7 @@ package lessons_test
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/kworkbook/kworkbook/lessons"
 )
@@ -74,6 +75,44 @@ func FuzzParseObjects(f *testing.F) {
 		for _, o := range objs {
 			if o.Pos.Line < 1 || o.GetName() == "" || o.GetKind() == "" {
 				t.Errorf("got object %q of kind %q at %s", o.GetName(), o.GetKind(), o.Pos)
+			}
+		}
+	})
+}
+
+// FuzzLoadLesson loads a whole lesson folder (prose, exercise file and a
+// setup manifest, any bytes in each) through LoadLesson and Validate, and
+// renders its prose: problems, never a panic.
+func FuzzLoadLesson(f *testing.F) {
+	f.Add([]byte(baseReadme), []byte(baseSpec), []byte(baseManifest))
+	f.Add([]byte(baseReadme), []byte("exercises: [null]\n"), []byte(""))
+	f.Add([]byte(baseReadme), []byte("namespaces: [kw-a]\nexercises:\n  - id: one\n    checks: [null, {kind: ns}]\n    nearMisses: [~]\n    alternatives: [null]\n"), []byte(baseManifest))
+	f.Add([]byte(baseReadme), []byte("namespaces: [kw-a]\nreset:\n  delete: [{kind: ns, selector: 'a!=b'}, null]\n  nodeLabels: [x]\nexercises:\n  - id: one\n    solution: {commands: [kubectl cordon x]}\n"), []byte(baseManifest))
+	f.Add([]byte("---\ntitle: x\n---\n```exercise\nid: one\n```\n"), []byte(baseSpec), []byte("apiVersion: v1\nkind: ClusterRole\nmetadata: {name: x}\n"))
+	f.Fuzz(func(t *testing.T, readme, spec, manifest []byte) {
+		fsys := fstest.MapFS{
+			"01-testing/README.md":      {Data: readme},
+			"01-testing/lesson.yaml":    {Data: spec},
+			"01-testing/setup/web.yaml": {Data: manifest},
+		}
+		l, probs := lessons.LoadLesson(fsys, "01-testing", "fuzz")
+		if l == nil && len(probs) == 0 {
+			t.Fatal("got no lesson and no problems, want one of them")
+		}
+		for _, p := range probs {
+			if !strings.HasPrefix(p.Pos.File, "01-testing") || p.Pos.Line < 0 {
+				t.Errorf("got problem at %s, want a position in the lesson folder", p.Pos)
+			}
+		}
+		if l == nil {
+			return
+		}
+		_ = lessons.Validate(l)
+		_ = l.ChangesNodes()
+		_ = l.Prose.Replace(func(b *lessons.Block) string { return b.ID })
+		for _, e := range l.Spec.Exercises {
+			if _, err := l.FindExercise(e.ID); err != nil {
+				t.Errorf("exercise %q not found by its own id: %v", e.ID, err)
 			}
 		}
 	})

@@ -31,6 +31,10 @@ type Lesson struct {
 	Meta  Meta
 	Prose *Prose
 	Spec  *Spec
+
+	// NodeChanges are the lesson's steps that change nodes, found in its
+	// commands and manifests ("lesson.yaml:40: kubectl cordon ...").
+	NodeChanges []string
 }
 
 // Meta is the README's front matter.
@@ -101,6 +105,10 @@ type Exercise struct {
 	Checks     []*Check    `yaml:"checks"`
 	Solution   Steps       `yaml:"solution"`
 	NearMisses []*NearMiss `yaml:"nearMisses"`
+	// Alternatives are other correct answers (imperative instead of YAML,
+	// extra labels, another valid form) that the checks must accept. They
+	// have the shape of near misses; failsAt is not used.
+	Alternatives []*NearMiss `yaml:"alternatives"`
 
 	// Title and Hints come from the exercise block in the prose.
 	Title string   `yaml:"-"`
@@ -254,10 +262,16 @@ func (l *Lesson) Title() string {
 	return l.Slug
 }
 
-// ChangesNodes reports whether the lesson's exercises change nodes (labels,
-// taints, cordons, drains): such a lesson must not run beside others on one
-// cluster, since a drain or a taint moves their pods too.
+// ChangesNodes reports whether the lesson changes nodes (labels, taints,
+// cordons, drains), as its reset: section declares or its commands and
+// manifests show. Such a lesson must not run beside others on one cluster,
+// since a drain or a taint moves their pods too, and kworkbook runs it only
+// on its own cluster: reset undoes node changes on every node.
 func (l *Lesson) ChangesNodes() bool {
-	r := l.Spec.Reset
+	return l.Spec.Reset.ChangesNodes() || len(l.NodeChanges) > 0
+}
+
+// ChangesNodes reports whether the reset undoes node changes.
+func (r Reset) ChangesNodes() bool {
 	return len(r.NodeLabels) > 0 || len(r.NodeTaints) > 0 || r.Uncordon
 }

@@ -27,6 +27,9 @@ func Embedded() fs.FS {
 	return sub
 }
 
+// SourceEmbedded is the Source of lessons compiled into kworkbook.
+const SourceEmbedded = "embedded"
+
 // ErrUnknownLesson is returned when an id names no lesson.
 var ErrUnknownLesson = errors.New("unknown lesson")
 
@@ -36,6 +39,8 @@ var ErrUnknownExercise = errors.New("unknown exercise")
 // Catalog is the loaded curriculum in lesson order.
 type Catalog struct {
 	Lessons []*Lesson
+	// Warnings are problems that do not stop a lesson from loading.
+	Warnings []Problem
 }
 
 var dirRE = regexp.MustCompile(`^(\d{2})-([a-z0-9][a-z0-9-]*)$`)
@@ -61,6 +66,10 @@ func Load(fsys fs.FS, source string) (*Catalog, error) {
 			}
 		}
 		l, ps := LoadLesson(fsys, e.Name(), source)
+		if l == nil {
+			// A folder that does not load adds no warnings of its own.
+			ps, _ = splitProblems(ps)
+		}
 		probs = append(probs, ps...)
 		if l != nil {
 			c.Lessons = append(c.Lessons, l)
@@ -69,10 +78,11 @@ func Load(fsys fs.FS, source string) (*Catalog, error) {
 	sort.Slice(c.Lessons, func(i, j int) bool { return c.Lessons[i].Number < c.Lessons[j].Number })
 	for i := 1; i < len(c.Lessons); i++ {
 		if c.Lessons[i].Number == c.Lessons[i-1].Number {
-			probs = append(probs, Problem{Pos{File: c.Lessons[i].Dir},
-				fmt.Sprintf("lesson number %02d is also used by %s", c.Lessons[i].Number, c.Lessons[i-1].Dir)})
+			probs = append(probs, Problem{Pos: Pos{File: c.Lessons[i].Dir},
+				Message: fmt.Sprintf("lesson number %02d is also used by %s", c.Lessons[i].Number, c.Lessons[i-1].Dir)})
 		}
 	}
+	_, c.Warnings = splitProblems(probs)
 	return c, problemsError(source, probs)
 }
 
@@ -81,7 +91,7 @@ func Load(fsys fs.FS, source string) (*Catalog, error) {
 // Problems of an embedded lesson that the override replaces are dropped: the
 // author's copy is the one being fixed.
 func LoadDefault(overrideDir string) (*Catalog, error) {
-	return loadOverride(Embedded(), "embedded", overrideDir)
+	return loadOverride(Embedded(), SourceEmbedded, overrideDir)
 }
 
 func loadOverride(base fs.FS, source, overrideDir string) (*Catalog, error) {
@@ -101,6 +111,7 @@ func loadOverride(base fs.FS, source, overrideDir string) (*Catalog, error) {
 	if over == nil {
 		return nil, overErr
 	}
+	c.Warnings = append(c.Warnings, over.Warnings...)
 	var probs []Problem
 	var overProbs *ProblemsError
 	if errors.As(overErr, &overProbs) {
@@ -157,25 +168,31 @@ var ErrNoDir = errors.New("not a directory: give a folder that holds lesson fold
 func LoadLesson(fsys fs.FS, dir, source string) (*Lesson, []Problem) {
 	g := dirRE.FindStringSubmatch(dir)
 	if g == nil {
-		return nil, []Problem{{Pos{File: dir}, "lesson folders are named NN-slug, like 05-deployments"}}
+		return nil, []Problem{{Pos: Pos{File: dir}, Message: "lesson folders are named NN-slug, like 05-deployments"}}
 	}
 	n, _ := strconv.Atoi(g[1])
 	l := &Lesson{ID: fmt.Sprintf("lesson-%02d", n), Number: n, Slug: g[2], Dir: dir, FS: fsys, Source: source}
 	var probs []Problem
 
 	readmePath := path.Join(dir, "README.md")
-	src, err := fs.ReadFile(fsys, readmePath)
+	src, err := ReadFile(fsys, readmePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, []Problem{{Pos: Pos{File: readmePath}, Message: "missing: every lesson needs README.md (the prose)"}}
+	}
 	if err != nil {
-		return nil, []Problem{{Pos{File: readmePath}, "missing: every lesson needs README.md (the prose)"}}
+		return nil, []Problem{{Pos: Pos{File: readmePath}, Message: err.Error()}}
 	}
 	var ps []Problem
 	l.Prose, ps = ParseProse(readmePath, src, &l.Meta)
 	probs = append(probs, ps...)
 
 	specPath := path.Join(dir, "lesson.yaml")
-	raw, err := fs.ReadFile(fsys, specPath)
+	raw, err := ReadFile(fsys, specPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, append(probs, Problem{Pos: Pos{File: specPath}, Message: "missing: every lesson needs lesson.yaml (the exercises)"})
+	}
 	if err != nil {
-		return nil, append(probs, Problem{Pos{File: specPath}, "missing: every lesson needs lesson.yaml (the exercises)"})
+		return nil, append(probs, Problem{Pos: Pos{File: specPath}, Message: err.Error()})
 	}
 	l.Spec, ps = ParseSpec(specPath, raw)
 	probs = append(probs, ps...)
@@ -188,6 +205,7 @@ func LoadLesson(fsys fs.FS, dir, source string) (*Lesson, []Problem) {
 			e.Title, e.Hints = b.Title, b.Hints
 		}
 	}
+	l.NodeChanges = nodeChanges(l)
 	probs = append(probs, Validate(l)...)
 	return l, probs
 }
@@ -199,7 +217,7 @@ func ParseSpec(file string, raw []byte) (*Spec, []Problem) {
 		return nil, yamlProblems(file, err)
 	}
 	if len(node.Content) == 0 {
-		return nil, []Problem{{Pos{File: file, Line: 1}, "empty file: list namespaces: and exercises:"}}
+		return nil, []Problem{{Pos: Pos{File: file, Line: 1}, Message: "empty file: list namespaces: and exercises:"}}
 	}
 	s := &Spec{}
 	probs := decodeStrict(file, &node, s)
@@ -209,7 +227,38 @@ func ParseSpec(file string, raw []byte) (*Spec, []Problem) {
 			return nil, probs
 		}
 	}
-	return s, probs
+	return s, append(probs, s.dropEmpty(file)...)
+}
+
+// dropEmpty removes list items written as null (`exercises: [null]`, a
+// lone `-`), which decode as nil, and reports each.
+func (s *Spec) dropEmpty(file string) []Problem {
+	var probs []Problem
+	empty := func(what string, at Pos) {
+		if at.File == "" {
+			at = Pos{File: file, Line: 1}
+		}
+		probs = append(probs, Problem{Pos: at, Message: what + ": an empty item (null); remove it or fill it in"})
+	}
+	s.Exercises = dropNil(s.Exercises, func() { empty("exercises", s.Pos) })
+	for _, e := range s.Exercises {
+		e.Checks = dropNil(e.Checks, func() { empty(fmt.Sprintf("exercise %q: checks", e.ID), e.Pos) })
+		e.NearMisses = dropNil(e.NearMisses, func() { empty(fmt.Sprintf("exercise %q: nearMisses", e.ID), e.Pos) })
+		e.Alternatives = dropNil(e.Alternatives, func() { empty(fmt.Sprintf("exercise %q: alternatives", e.ID), e.Pos) })
+	}
+	return probs
+}
+
+func dropNil[T any](items []*T, report func()) []*T {
+	out := items[:0]
+	for _, it := range items {
+		if it == nil {
+			report()
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // Find resolves "lesson-05", "05", "5" or a slug ("deployments") to a lesson.

@@ -3,7 +3,6 @@ package lessons
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"path"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -20,7 +19,7 @@ type Object struct {
 // belongs to the lesson (name is relative to the lesson directory).
 func (l *Lesson) ReadManifest(name string) ([]Object, error) {
 	file := path.Join(l.Dir, name)
-	raw, err := fs.ReadFile(l.FS, file)
+	raw, err := ReadFile(l.FS, file)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

@@ -14,9 +14,16 @@ var ErrInvalid = errors.New("lesson files have problems")
 type Problem struct {
 	Pos     Pos
 	Message string
+	// Warning: worth fixing, but the lesson still loads and lint passes.
+	Warning bool
 }
 
-func (p Problem) String() string { return p.Pos.String() + ": " + p.Message }
+func (p Problem) String() string {
+	if p.Warning {
+		return p.Pos.String() + ": warning: " + p.Message
+	}
+	return p.Pos.String() + ": " + p.Message
+}
 
 // ProblemsError lists problems found while loading lessons.
 type ProblemsError struct {
@@ -34,12 +41,27 @@ func (e *ProblemsError) Error() string {
 
 func (e *ProblemsError) Unwrap() error { return ErrInvalid }
 
+// problemsError returns the problems that are not warnings as an error.
 func problemsError(source string, probs []Problem) error {
-	if len(probs) == 0 {
+	errs, _ := splitProblems(probs)
+	if len(errs) == 0 {
 		return nil
 	}
-	sortProblems(probs)
-	return &ProblemsError{Source: source, Problems: probs}
+	return &ProblemsError{Source: source, Problems: errs}
+}
+
+// splitProblems separates errors from warnings, each sorted by position.
+func splitProblems(probs []Problem) (errs, warnings []Problem) {
+	for _, p := range probs {
+		if p.Warning {
+			warnings = append(warnings, p)
+		} else {
+			errs = append(errs, p)
+		}
+	}
+	sortProblems(errs)
+	sortProblems(warnings)
+	return errs, warnings
 }
 
 func sortProblems(ps []Problem) {
@@ -52,3 +74,9 @@ func sortProblems(ps []Problem) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// Sorted returns problems sorted by file and line.
+func Sorted(ps []Problem) []Problem {
+	sortProblems(ps)
+	return ps
+}

@@ -48,7 +48,7 @@ func ParseProse(file string, src []byte, meta *Meta) (*Prose, []Problem) {
 
 	p := &Prose{File: file, Source: src, BodyStart: frontMatterEnd(src)}
 	if fm := frontmatter.Get(ctx); fm == nil {
-		probs = append(probs, Problem{Pos{file, 1}, "no front matter: start the file with a --- block holding at least title:"})
+		probs = append(probs, Problem{Pos: Pos{File: file, Line: 1}, Message: "no front matter: start the file with a --- block holding at least title:"})
 	} else {
 		var node yaml.Node
 		if err := fm.Decode(&node); err != nil {
@@ -77,7 +77,7 @@ func ParseProse(file string, src []byte, meta *Meta) (*Prose, []Problem) {
 		return ast.WalkSkipChildren, nil
 	})
 	if err != nil {
-		probs = append(probs, Problem{Pos{File: file}, err.Error()})
+		probs = append(probs, Problem{Pos: Pos{File: file}, Message: err.Error()})
 	}
 	return p, probs
 }
@@ -105,7 +105,7 @@ func parseBlock(file string, src []byte, fc *ast.FencedCodeBlock) (*Block, []Pro
 		return nil, shiftProblems(yamlProblems(file, err), line)
 	}
 	if len(node.Content) == 0 {
-		return nil, []Problem{{Pos{file, line}, "empty exercise block: give it id:, title: and hints:"}}
+		return nil, []Problem{{Pos: Pos{File: file, Line: line}, Message: "empty exercise block: give it id:, title: and hints:"}}
 	}
 	probs := decodeStrict(file, shiftLines(&node, line), b)
 	b.Pos = Pos{file, line}

@@ -2,7 +2,6 @@ package lessons
 
 import (
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kworkbook/kworkbook/checker/expr"
@@ -40,6 +40,7 @@ func Validate(l *Lesson) []Problem {
 	}
 	v.steps("setup", l.Spec.Setup, true)
 	v.reset()
+	v.nodes()
 	if len(l.Spec.Exercises) == 0 {
 		v.add(v.spec, "no exercises: list them under exercises:")
 	}
@@ -59,13 +60,20 @@ type validator struct {
 	l     *Lesson
 	spec  Pos
 	probs []Problem
+	// secrets caches secretRefs.
+	secrets []string
 }
 
 func (v *validator) add(p Pos, format string, args ...any) {
 	if p.File == "" {
 		p = v.spec
 	}
-	v.probs = append(v.probs, Problem{p, fmt.Sprintf(format, args...)})
+	v.probs = append(v.probs, Problem{Pos: p, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warn(p Pos, format string, args ...any) {
+	v.add(p, format, args...)
+	v.probs[len(v.probs)-1].Warning = true
 }
 
 func (v *validator) meta() {
@@ -106,6 +114,9 @@ func (v *validator) steps(what string, s Steps, setup bool) {
 		}
 		for _, o := range objs {
 			v.object(o)
+			if setup {
+				v.setupObject(o)
+			}
 		}
 	}
 	for _, c := range s.Commands {
@@ -128,6 +139,27 @@ func (v *validator) object(o Object) {
 			o.GetKind(), o.GetName(), ns, strings.Join(v.l.Spec.Namespaces, ", "))
 	}
 	v.images(o.Pos, imagesOf(o.Object)...)
+}
+
+// setupObject refuses cluster-scoped objects that could collide with
+// someone else's: setup applies them with kworkbook's labels, and reset
+// deletes them. A lesson may make PersistentVolumes named kw-...; its
+// namespaces come from namespaces:.
+func (v *validator) setupObject(o Object) {
+	k, known := LookupKind(o.GetKind())
+	switch {
+	case !known && o.GetNamespace() == "":
+		v.add(o.Pos, "%s %s: kworkbook cannot tell whether kind %s lives in a namespace; setup manifests may hold only objects of built-in kinds, or give metadata.namespace",
+			o.GetKind(), o.GetName(), o.GetKind())
+	case !known || k.Namespaced:
+	case k.Kind == "PersistentVolume" && strings.HasPrefix(o.GetName(), "kw-"):
+	case k.Kind == "Namespace" && slices.Contains(v.l.Spec.Namespaces, o.GetName()):
+	case k.Kind == "PersistentVolume":
+		v.add(o.Pos, "PersistentVolume %s: name PersistentVolumes a lesson makes kw-..., so they never collide with a real one", o.GetName())
+	default:
+		v.add(o.Pos, "%s %s is cluster-scoped and could collide with one that is not kworkbook's; setup manifests may make only namespaced objects and PersistentVolumes named kw-...",
+			k.Kind, o.GetName())
+	}
 }
 
 var imageFlagRE = regexp.MustCompile(`--image[= ]([^\s'"]+)`)
@@ -178,14 +210,84 @@ func imagesOf(obj map[string]any) []string {
 	return out
 }
 
+// reset checks what reset may delete and undo: only kworkbook's kinds of
+// objects, in the lesson's namespaces, named or selected narrowly. (At run
+// time reset also deletes only objects that carry kworkbook's label.)
 func (v *validator) reset() {
-	for _, r := range v.l.Spec.Reset.Delete {
-		if r.Kind == "" || (r.Name == "" && r.Selector == "") {
-			v.add(r.Pos, "reset: delete: give kind and name (or selector)")
+	r := v.l.Spec.Reset
+	for _, d := range r.Delete {
+		if d.Kind == "" || (d.Name == "" && d.Selector == "") {
+			v.add(d.Pos, "reset: delete: give kind and name (or selector)")
+			continue
 		}
-		if r.Kind == "Namespace" && !strings.HasPrefix(r.Name, "kw-") {
-			v.add(r.Pos, "reset: delete: namespace %q: only kw- namespaces may be deleted by a lesson", r.Name)
+		v.apiVersion(d.Pos, d.APIVersion)
+		if d.Selector != "" {
+			v.selector(d.Pos, d.Selector)
+			if matchesEverything(d.Selector) {
+				v.add(d.Pos, "reset: delete: selector %q matches objects without any particular label; select them by a label they have, like app=web", d.Selector)
+			}
 		}
+		k, known := LookupKind(d.Kind)
+		switch {
+		case !known:
+			v.add(d.Pos, "reset: delete: kworkbook does not know the kind %q; a lesson may delete Namespaces and PersistentVolumes named kw-..., and objects of built-in kinds in its namespaces", d.Kind)
+		case k.Kind == "Namespace" || k.Kind == "PersistentVolume":
+			if d.Name != "" && !strings.HasPrefix(d.Name, "kw-") {
+				v.add(d.Pos, "reset: delete: %s %q: only kw- %ss may be deleted by a lesson", strings.ToLower(k.Kind), d.Name, k.Kind)
+			}
+			if d.Namespace != "" {
+				v.add(d.Pos, "reset: delete: %s is cluster-scoped; leave out namespace:", k.Kind)
+			}
+		case !k.Namespaced:
+			v.add(d.Pos, "reset: delete: %s is cluster-scoped and may be someone else's; a lesson may delete only Namespaces and PersistentVolumes named kw-...", k.Kind)
+		case d.Namespace != "" && !v.ownsNamespace(d.Namespace):
+			v.add(d.Pos, "reset: delete: namespace %q is not this lesson's (%s)", d.Namespace, strings.Join(v.l.Spec.Namespaces, ", "))
+		}
+	}
+	for _, key := range append(append([]string{}, r.NodeLabels...), r.NodeTaints...) {
+		if !strings.HasPrefix(key, "kw-") && !strings.HasPrefix(key, "kworkbook.dev/") {
+			v.add(v.l.Spec.Pos, "reset: node label or taint key %q: start it with kw- (or kworkbook.dev/) so reset never removes one an administrator set", key)
+		}
+	}
+}
+
+// matchesEverything reports whether a selector has no requirement that an
+// object must carry a label (only != and !key), so it selects nearly all.
+func matchesEverything(selector string) bool {
+	sel, err := labels.Parse(selector)
+	if err != nil {
+		return false
+	}
+	reqs, _ := sel.Requirements()
+	for _, r := range reqs {
+		switch r.Operator() {
+		case selection.Equals, selection.DoubleEquals, selection.In, selection.Exists,
+			selection.GreaterThan, selection.LessThan:
+			return false
+		}
+	}
+	return true
+}
+
+// ownsNamespace: the lesson's namespaces and those its exercises create.
+func (v *validator) ownsNamespace(ns string) bool {
+	if slices.Contains(v.l.Spec.Namespaces, ns) {
+		return true
+	}
+	for _, d := range v.l.Spec.Reset.Delete {
+		if SameKind(d.Kind, "Namespace") && d.Name == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// nodes requires a lesson whose steps change nodes to say so in reset:,
+// which is what marks it as one that changes nodes.
+func (v *validator) nodes() {
+	if len(v.l.NodeChanges) > 0 && !v.l.Spec.Reset.ChangesNodes() {
+		v.add(v.l.Spec.Pos, "the lesson changes nodes (%s) but reset: undoes no node change: list the label and taint keys under reset: nodeLabels:/nodeTaints: or set uncordon: true",
+			v.l.NodeChanges[0])
 	}
 }
 
@@ -227,6 +329,18 @@ func (v *validator) exercise(e *Exercise, seen map[string]bool) {
 		v.add(e.Pos, "exercise %q has no solution: give manifests: or commands:", e.ID)
 	}
 	v.steps("solution", e.Solution, false)
+	for _, n := range e.Alternatives {
+		if n.Name == "" {
+			v.add(n.Pos, "alternative: name: is required")
+		}
+		if len(n.Manifests) == 0 && len(n.Commands) == 0 {
+			v.add(n.Pos, "alternative %q: give manifests: or commands:", n.Name)
+		}
+		if n.FailsAt != "" {
+			v.add(n.Pos, "alternative %q: failsAt: is for near misses; an alternative is a correct answer that must pass", n.Name)
+		}
+		v.steps("alternative", n.Steps(), false)
+	}
 	for _, n := range e.NearMisses {
 		if n.Name == "" {
 			v.add(n.Pos, "near miss: name: is required")
@@ -274,6 +388,10 @@ func (v *validator) check(c *Check) {
 			v.add(c.Pos, "exec: command: is required")
 		}
 		v.expect(c, true)
+		if c.Expect != nil && !c.Expect.Secret && v.readsSecret(c.Exec.Command) {
+			v.warn(c.Pos, "exec: %q seems to read a Secret; mark the probe expect: {secret: true} so its output never shows in verdicts",
+				strings.Join(c.Exec.Command, " "))
+		}
 	case c.HTTP != nil:
 		h := c.HTTP
 		switch {
@@ -308,13 +426,8 @@ func (v *validator) apiVersion(p Pos, av string) {
 // lesson's namespaces, namespaces its exercises create (listed under
 // reset: delete:), and kube-system.
 func (v *validator) checkNamespace(p Pos, ns string) {
-	if ns == "" || ns == "kube-system" || slices.Contains(v.l.Spec.Namespaces, ns) {
+	if ns == "" || ns == "kube-system" || v.ownsNamespace(ns) {
 		return
-	}
-	for _, r := range v.l.Spec.Reset.Delete {
-		if r.Kind == "Namespace" && r.Name == ns {
-			return
-		}
 	}
 	v.add(p, "namespace %q is not one of this lesson's (%s), one its exercises create (reset: delete:), nor kube-system",
 		ns, strings.Join(v.l.Spec.Namespaces, ", "))
@@ -381,4 +494,97 @@ func (v *validator) expect(c *Check, exec bool) {
 	}
 }
 
-var _ fs.FS // lesson files are read through Lesson.FS
+// readsSecret guesses whether a probe command prints a Secret's values: it
+// names a Secret, a path where a lesson manifest mounts one, or a variable
+// a manifest fills from one.
+func (v *validator) readsSecret(command []string) bool {
+	cmd := strings.Join(command, " ")
+	if strings.Contains(strings.ToLower(cmd), "secret") {
+		return true
+	}
+	for _, ref := range v.secretRefs() {
+		if strings.Contains(cmd, ref) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretRefs lists mount paths and variable names that carry Secret values
+// in the lesson's manifests.
+func (v *validator) secretRefs() []string {
+	if v.secrets != nil {
+		return v.secrets
+	}
+	v.secrets = []string{}
+	var manifests []string
+	manifests = append(manifests, v.l.Spec.Setup.Manifests...)
+	for _, e := range v.l.Spec.Exercises {
+		manifests = append(manifests, e.Solution.Manifests...)
+	}
+	for _, m := range manifests {
+		objs, err := v.l.ReadManifest(m)
+		if err != nil {
+			continue
+		}
+		for _, o := range objs {
+			v.secrets = append(v.secrets, secretRefsOf(o.Object)...)
+		}
+	}
+	return v.secrets
+}
+
+// secretRefsOf walks a pod spec (at any depth) for secret volumes' mount
+// paths and env vars from secretKeyRef.
+func secretRefsOf(obj map[string]any) []string {
+	var out []string
+	secretVolumes := map[string]bool{}
+	var walk func(any)
+	walk = func(x any) {
+		switch t := x.(type) {
+		case map[string]any:
+			if vols, ok := t["volumes"].([]any); ok {
+				for _, vol := range vols {
+					if m, ok := vol.(map[string]any); ok && m["secret"] != nil {
+						if n, ok := m["name"].(string); ok {
+							secretVolumes[n] = true
+						}
+					}
+				}
+			}
+			if vf, ok := t["valueFrom"].(map[string]any); ok && vf["secretKeyRef"] != nil {
+				if n, ok := t["name"].(string); ok {
+					out = append(out, "$"+n, "${"+n+"}")
+				}
+			}
+			for _, val := range t {
+				walk(val)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(obj)
+	var mounts func(any)
+	mounts = func(x any) {
+		switch t := x.(type) {
+		case map[string]any:
+			if n, ok := t["name"].(string); ok && secretVolumes[n] {
+				if p, ok := t["mountPath"].(string); ok && p != "" {
+					out = append(out, p)
+				}
+			}
+			for _, val := range t {
+				mounts(val)
+			}
+		case []any:
+			for _, e := range t {
+				mounts(e)
+			}
+		}
+	}
+	mounts(obj)
+	return out
+}

@@ -55,8 +55,8 @@ func annotate(file string, node *yaml.Node, v reflect.Value, probs *[]Problem) {
 			key, val := node.Content[i], node.Content[i+1]
 			idx, ok := fields[key.Value]
 			if !ok {
-				*probs = append(*probs, Problem{Pos{file, key.Line},
-					fmt.Sprintf("unknown field %q (known: %s)", key.Value, knownList(fields))})
+				*probs = append(*probs, Problem{Pos: Pos{File: file, Line: key.Line},
+					Message: fmt.Sprintf("unknown field %q (known: %s)", key.Value, knownList(fields))})
 				continue
 			}
 			annotate(file, val, v.Field(idx), probs)

@@ -43,21 +43,32 @@ unpinned images. Without DIR it checks the built-in lessons and
 				cat, err = lessons.LoadDefault(a.globals.lessonsDir)
 			}
 			var pe *lessons.ProblemsError
-			if errors.As(err, &pe) {
-				for _, p := range pe.Problems {
+			if err != nil && !errors.As(err, &pe) {
+				return err
+			}
+			var warnings []lessons.Problem
+			if cat != nil {
+				warnings = cat.Warnings
+			}
+			if pe != nil {
+				for _, p := range lessons.Sorted(append(append([]lessons.Problem{}, pe.Problems...), warnings...)) {
 					fmt.Fprintln(a.streams.Out, p.String())
 				}
 				fmt.Fprintf(a.streams.Out, "%s found\n", plural(len(pe.Problems), "problem", "problems"))
 				return failed()
 			}
-			if err != nil {
-				return err
+			for _, p := range warnings {
+				fmt.Fprintln(a.streams.Out, p.String())
 			}
 			n := 0
 			for _, l := range cat.Lessons {
 				n += len(l.Spec.Exercises)
 			}
-			fmt.Fprintf(a.streams.Out, "%s, %s: no problems\n", plural(len(cat.Lessons), "lesson", "lessons"), plural(n, "exercise", "exercises"))
+			fmt.Fprintf(a.streams.Out, "%s, %s: no problems", plural(len(cat.Lessons), "lesson", "lessons"), plural(n, "exercise", "exercises"))
+			if len(warnings) > 0 {
+				fmt.Fprintf(a.streams.Out, " (%s)", plural(len(warnings), "warning", "warnings"))
+			}
+			fmt.Fprintln(a.streams.Out)
 			return nil
 		},
 	}
