@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8slabels "k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -32,6 +33,10 @@ var ErrKubectlMissing = errors.New("kubectl is not installed")
 // ErrStep means a lesson step (a command or a manifest) failed.
 var ErrStep = errors.New("a lesson step failed")
 
+// ErrNodeLesson means a lesson that changes nodes was asked to run on a
+// cluster kworkbook did not create: its reset would change every node.
+var ErrNodeLesson = errors.New("this lesson changes nodes, which kworkbook does only on its own cluster")
+
 // Env prepares and resets lessons on one target cluster.
 type Env struct {
 	Target  Target
@@ -41,8 +46,13 @@ type Env struct {
 	Kubectl string
 	// WaitTimeout bounds waiting for setup workloads; 2 minutes when zero.
 	WaitTimeout time.Duration
+	// Trust is asked before the first command of a lesson that does not
+	// come with kworkbook (a --lessons-dir folder) runs: lesson commands
+	// are shell commands. An error stops the step. Nil allows all.
+	Trust func(ctx context.Context, l *lessons.Lesson) error
 
-	tmp string
+	tmp     string
+	trusted map[*lessons.Lesson]bool
 }
 
 // NewEnv returns an environment for the target.
@@ -90,10 +100,25 @@ func owned(n *corev1.Namespace) error {
 	return nil
 }
 
+// guardNodes refuses a lesson that changes nodes on a cluster kworkbook
+// does not own: its exercises and reset label, taint, cordon or drain
+// nodes that may run other people's work, and reset cannot tell an
+// administrator's cordon from a learner's.
+func (e *Env) guardNodes(l *lessons.Lesson) error {
+	if e.Target.Owned || !l.ChangesNodes() {
+		return nil
+	}
+	return fmt.Errorf("%w: %s labels, taints, cordons or drains nodes, and its reset undoes that on every node, so kworkbook runs it only on its own kind cluster (%s), never on %s, which it did not create. Do this lesson on kworkbook's cluster (kworkbook sandbox up, then run without --context); checks (kworkbook check %s) still work here",
+		ErrNodeLesson, l.ID, ContextName, e.Target.Context, l.ID)
+}
+
 // Setup creates the lesson's namespaces (labelled as kworkbook's), applies
 // its setup manifests server-side, runs its setup commands and waits for
 // what it started. It is idempotent.
 func (e *Env) Setup(ctx context.Context, l *lessons.Lesson) error {
+	if err := e.guardNodes(l); err != nil {
+		return err
+	}
 	for _, ns := range l.Spec.Namespaces {
 		if err := e.ensureNamespace(ctx, l, ns); err != nil {
 			return err
@@ -134,6 +159,9 @@ func (e *Env) ensureNamespace(ctx context.Context, l *lessons.Lesson, ns string)
 // Apply runs steps: manifests server-side (setup ones labelled as
 // kworkbook's), then commands with kubectl pointed at the target, then waits.
 func (e *Env) Apply(ctx context.Context, l *lessons.Lesson, s lessons.Steps, setup bool) error {
+	if err := e.guardNodes(l); err != nil {
+		return err
+	}
 	fm := "kubectl"
 	if setup {
 		fm = FieldManager
@@ -203,6 +231,12 @@ func addLabels(u *unstructured.Unstructured, add map[string]string) {
 // kubeconfig holding just its context), in a folder holding the lesson's
 // files, so commands can say kubectl apply -f solution/web.yaml.
 func (e *Env) Run(ctx context.Context, l *lessons.Lesson, command string) (string, error) {
+	if err := e.guardNodes(l); err != nil {
+		return "", err
+	}
+	if err := e.trust(ctx, l); err != nil {
+		return "", err
+	}
 	kubectl := e.Kubectl
 	if kubectl == "" {
 		kubectl = "kubectl"
@@ -232,6 +266,22 @@ func (e *Env) Run(ctx context.Context, l *lessons.Lesson, command string) (strin
 	return out.String(), nil
 }
 
+// trust asks Trust once per lesson before its commands run, for lessons
+// that do not come with kworkbook.
+func (e *Env) trust(ctx context.Context, l *lessons.Lesson) error {
+	if e.Trust == nil || l.Source == lessons.SourceEmbedded || e.trusted[l] {
+		return nil
+	}
+	if err := e.Trust(ctx, l); err != nil {
+		return err
+	}
+	if e.trusted == nil {
+		e.trusted = map[*lessons.Lesson]bool{}
+	}
+	e.trusted[l] = true
+	return nil
+}
+
 // workdir extracts the lesson's files and the target's kubeconfig once.
 func (e *Env) workdir(l *lessons.Lesson) (dir, kubeconfig string, err error) {
 	if e.tmp == "" {
@@ -258,7 +308,7 @@ func (e *Env) workdir(l *lessons.Lesson) (dir, kubeconfig string, err error) {
 		if d.IsDir() {
 			return os.MkdirAll(dst, 0o755)
 		}
-		b, err := fs.ReadFile(l.FS, p)
+		b, err := lessons.ReadFile(l.FS, p)
 		if err != nil {
 			return err
 		}
@@ -282,6 +332,9 @@ func (e *Env) Reset(ctx context.Context, l *lessons.Lesson) error {
 
 // Teardown deletes what the lesson made and undoes what it declares.
 func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
+	if err := e.guardNodes(l); err != nil {
+		return err
+	}
 	start := time.Now()
 	core := e.Clients.Typed.CoreV1()
 	var gone []string
@@ -450,7 +503,13 @@ func (e *Env) restoreNode(ctx context.Context, n *corev1.Node, r lessons.Reset) 
 	return nil
 }
 
+// deleteRef deletes what a reset: delete: entry or a setup manifest names,
+// but only objects that carry kworkbook's label (PersistentVolumes also the
+// lesson's): a name alone may be someone else's object.
 func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.ObjectRef) error {
+	if k, ok := lessons.LookupKind(ref.Kind); ok {
+		ref.Kind = k.Kind // ns, namespaces and Namespace are one kind
+	}
 	m, err := kube.Mapping(e.Clients.RESTMapper(), ref.Kind, ref.APIVersion)
 	if err != nil {
 		return nil // the kind is not served, so nothing of it exists
@@ -464,20 +523,66 @@ func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.Obje
 		}
 		target = ri.Namespace(ns)
 	}
+	kind := m.GroupVersionKind.Kind
+	mine := OwnedSelector(l, kind)
+	var victims []unstructured.Unstructured
 	if ref.Name != "" {
-		err = target.Delete(ctx, ref.Name, metav1.DeleteOptions{})
-		if err == nil && m.GroupVersionKind.Kind == "Namespace" {
+		o, err := target.Get(ctx, ref.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("unable to read %s %s: %w", kind, ref.Name, kubeError(err))
+		}
+		if !mine.Matches(k8slabels.Set(o.GetLabels())) {
+			e.Log.Note(fmt.Sprintf("left %s %s alone: it lacks kworkbook's labels (%s), so kworkbook cannot tell it is the lesson's; if you made it for %s, delete it yourself: kubectl delete %s %s",
+				kind, ref.Name, mine, l.ID, strings.ToLower(kind), ref.Name))
+			return nil
+		}
+		victims = append(victims, *o)
+	} else {
+		sel, err := k8slabels.Parse(ref.Selector)
+		if err != nil {
+			return fmt.Errorf("reset: delete: selector %q: %w", ref.Selector, err)
+		}
+		reqs, _ := mine.Requirements()
+		list, err := target.List(ctx, metav1.ListOptions{LabelSelector: sel.Add(reqs...).String()})
+		if err != nil {
+			return fmt.Errorf("unable to list %s: %w", kind, kubeError(err))
+		}
+		victims = list.Items
+	}
+	for i := range victims {
+		o := &victims[i]
+		uid := o.GetUID()
+		// The UID precondition: never a same-named object made meanwhile.
+		err := target.Delete(ctx, o.GetName(), metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("unable to delete %s %s: %w", kind, o.GetName(), kubeError(err))
+		}
+		if kind == "Namespace" {
 			// A namespace the lesson's exercises make again must be gone first.
-			if err := e.emptyNamespace(ctx, ref.Name); err != nil {
+			if err := e.emptyNamespace(ctx, o.GetName()); err != nil {
 				return err
 			}
-			return e.waitGone(ctx, ref.Name)
+			if err := e.waitGone(ctx, o.GetName()); err != nil {
+				return err
+			}
 		}
-	} else {
-		err = target.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: ref.Selector})
-	}
-	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("unable to delete %s %s%s: %w", ref.Kind, ref.Name, ref.Selector, kubeError(err))
 	}
 	return nil
+}
+
+// OwnedSelector selects what reset may delete of a kind: objects with
+// kworkbook's managed-by label, and for PersistentVolumes (which outlive
+// namespaces and are easily named alike) also the lesson's label.
+func OwnedSelector(l *lessons.Lesson, kind string) k8slabels.Selector {
+	set := k8slabels.Set{LabelManagedBy: ManagedBy}
+	if kind == "PersistentVolume" {
+		set[LabelLesson] = l.ID
+	}
+	return k8slabels.SelectorFromSet(set)
 }
