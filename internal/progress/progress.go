@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -177,28 +178,87 @@ func (s *Store) withLock(fn func() error) error {
 	return fn()
 }
 
+// MaxSize bounds the progress file: thirteen lessons take a few kilobytes.
+const MaxSize = 8 << 20
+
 func (s *Store) read() (*Progress, error) {
-	raw, err := os.ReadFile(s.Path)
+	raw, err := readLimited(s.Path, MaxSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return &Progress{Version: Version}, nil
+	}
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.Path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("unable to read %s: %w", s.Path, err)
 	}
+	p, err := Decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Path, err)
+	}
+	return p, nil
+}
+
+var errTooLarge = errors.New("larger than a progress file can be")
+
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (not a regular file)", errTooLarge)
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(raw)) > max {
+		return nil, fmt.Errorf("%w (more than %d bytes)", errTooLarge, max)
+	}
+	return raw, nil
+}
+
+// Decode reads a progress file's bytes. Damage it can repair (entries
+// that are null) is repaired; anything else is ErrCorrupt.
+func Decode(raw []byte) (*Progress, error) {
 	var head struct {
 		Version int `json:"version"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.Path, err)
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	if head.Version > Version {
-		return nil, fmt.Errorf("%w (version %d; this one knows %d): upgrade kworkbook; %s was left as it is", ErrNewer, head.Version, Version, s.Path)
+		return nil, fmt.Errorf("%w (version %d; this one knows %d): upgrade kworkbook; the file was left as it is", ErrNewer, head.Version, Version)
+	}
+	if head.Version < 0 {
+		return nil, fmt.Errorf("%w: version %d", ErrCorrupt, head.Version)
 	}
 	p, err := migrate(head.Version, raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.Path, err)
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	p.repair()
 	return p, nil
+}
+
+// repair drops records written as null and counts that make no sense, so
+// no reader meets a nil lesson or exercise.
+func (p *Progress) repair() {
+	for id, l := range p.Lessons {
+		if l == nil {
+			delete(p.Lessons, id)
+			continue
+		}
+		for eid, e := range l.Exercises {
+			if e == nil {
+				delete(l.Exercises, eid)
+			} else if e.Hints < 0 {
+				e.Hints = 0
+			}
+		}
+	}
 }
 
 // migrate reads any schema version this kworkbook knows into the current one.

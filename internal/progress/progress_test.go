@@ -391,3 +391,69 @@ func assertAll(t *testing.T, s *progress.Store, workers int) {
 		}
 	}
 }
+
+// TestNullRecords: records written as null are dropped, not dereferenced.
+func TestNullRecords(t *testing.T) {
+	for _, raw := range []string{
+		`{"version": 1, "lessons": {"lesson-05": null}}`,
+		`{"version": 1, "lessons": {"lesson-05": {"exercises": {"scale": null, "create": {"hints": -3}}}}}`,
+		`{"version": 1, "lessons": null}`,
+		`{"lessons": {"lesson-05": {"exercises": null}}}`,
+	} {
+		p, err := progress.Decode([]byte(raw))
+		if err != nil {
+			t.Fatalf("%s: got %v, want it read", raw, err)
+		}
+		if p.Done("lesson-05", "scale") || p.Done("lesson-05", "create") {
+			t.Errorf("%s: got an exercise done, want none", raw)
+		}
+		pl := p.Lesson("lesson-05")
+		pl.Exercise("scale").Hints++
+		if e := pl.Exercise("create"); e.Hints < 0 {
+			t.Errorf("%s: got %d hints, want a count that is not negative", raw, e.Hints)
+		}
+	}
+}
+
+func TestHugeProgressFile(t *testing.T) {
+	dir := t.TempDir()
+	s := progress.Open(dir)
+	big := append([]byte(`{"version": 1, "pad": "`), make([]byte, progress.MaxSize)...)
+	for i := range big[23:] {
+		big[23+i] = 'x'
+	}
+	if err := os.WriteFile(s.Path, append(big, `"}`...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Load()
+	if !errors.Is(err, progress.ErrCorrupt) || p == nil {
+		t.Fatalf("got %v, want ErrCorrupt and fresh progress", err)
+	}
+}
+
+// FuzzDecode: whatever the bytes of the progress file, decoding returns
+// progress or an error, and the progress is safe to use.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"version": 1, "lessons": {"lesson-05": {"started": "2026-01-02T03:04:05Z", "exercises": {"scale": {"passed": "2026-01-02T03:04:05Z", "hints": 2}}}}}`))
+	f.Add([]byte(`{"version": 1, "lessons": {"lesson-05": null}}`))
+	f.Add([]byte(`{"version": 99}`))
+	f.Add([]byte(`{"version": -1}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"lessons": {"": {"exercises": {"": null}}}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p, err := progress.Decode(raw)
+		if err != nil {
+			if !errors.Is(err, progress.ErrCorrupt) && !errors.Is(err, progress.ErrNewer) {
+				t.Fatalf("got %v, want ErrCorrupt or ErrNewer", err)
+			}
+			return
+		}
+		for id, l := range p.Lessons {
+			for eid := range l.Exercises {
+				_ = p.Done(id, eid)
+			}
+			l.Exercise("x").Hints++
+		}
+		_ = p.Done("lesson-05", "scale")
+	})
+}
