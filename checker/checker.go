@@ -87,8 +87,9 @@ type Options struct {
 
 // Checker evaluates exercises against one cluster.
 type Checker struct {
-	cl   Cluster
-	opts Options
+	cl      Cluster
+	opts    Options
+	secrets secretCache
 }
 
 // New returns a checker.
@@ -221,7 +222,7 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 		break
 	}
 	if last.pass {
-		return CheckResult{Status: Pass, Message: last.msg}
+		return c.scrub(ctx, l, ch, CheckResult{Status: Pass, Message: last.msg})
 	}
 	r := CheckResult{Status: Fail, Message: last.msg}
 	if last.err != nil {
@@ -241,7 +242,7 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer ecancel()
 	r.Evidence = dedupe(append(last.evidence, c.gatherEvidence(ectx, last.objects)...))
-	return r
+	return c.scrub(ectx, l, ch, r)
 }
 
 func (c *Checker) timeout(ch *lessons.Check) time.Duration {

@@ -105,17 +105,6 @@ func mapper() meta.RESTMapper {
 	return m
 }
 
-// add puts an object into both clients, as if a learner had created it.
-func (f *fakeCluster) add(t *testing.T, o runtime.Object) {
-	t.Helper()
-	if err := f.typed.Tracker().Add(o); err != nil {
-		t.Fatalf("test setup: %v", err)
-	}
-	if err := f.dyn.Tracker().Add(toUnstructured(t, o)); err != nil {
-		t.Fatalf("test setup: %v", err)
-	}
-}
-
 func (f *fakeCluster) cluster() checker.Cluster {
 	return checker.Cluster{Typed: f.typed, Dynamic: f.dyn, Mapper: mapper(), Exec: f.exec, Host: f.host}
 }
@@ -264,8 +253,6 @@ func labels(kv ...string) map[string]string {
 	}
 	return m
 }
-
-func exitCode(n int) *int { return &n }
 
 func must[T any](v T, err error) T {
 	if err != nil {
