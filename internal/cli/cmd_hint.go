@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
 	"github.com/kworkbook/kworkbook/internal/progress"
@@ -97,7 +96,7 @@ func (a *app) printHints(l *lessons.Lesson, e *lessons.Exercise, shown int) erro
 	if width == 0 || width > 100 {
 		width = 80
 	}
-	out, err := render.Markdown(md, render.Options{Width: width, Style: render.ChooseStyle(isTTY, noColor(), termenv.HasDarkBackground)})
+	out, err := render.Markdown(md, render.Options{Width: width, Style: render.ChooseStyle(isTTY, noColor(), darkBackground)})
 	if err != nil {
 		return err
 	}

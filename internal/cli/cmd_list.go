@@ -3,10 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kworkbook/kworkbook/internal/layout"
 	"github.com/kworkbook/kworkbook/internal/progress"
 	"github.com/kworkbook/kworkbook/lessons"
 )
@@ -71,8 +71,8 @@ func newListCmd(a *app) *cobra.Command {
 				return &exitError{code: ExitProblem, err: fmt.Errorf("-o %s: use text or json", output)}
 			}
 			pal := newPalette(a.streams.Out)
-			tw := tabwriter.NewWriter(a.streams.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "LESSON\tTITLE\tPROGRESS\tNEXT")
+			tw := &layout.Table{}
+			tw.Row("  LESSON", "TITLE", "PROGRESS", "NEXT")
 			for _, s := range states {
 				mark := "  "
 				switch s.State {
@@ -85,9 +85,9 @@ func newListCmd(a *app) *cobra.Command {
 				if s.State == "done" {
 					next = "-"
 				}
-				fmt.Fprintf(tw, "%s%s\t%s\t%d/%d %s\t%s\n", mark, s.ID, s.Title, s.Done, s.Exercises, s.State, next)
+				tw.Row(mark+s.ID, s.Title, fmt.Sprintf("%d/%d %s", s.Done, s.Exercises, s.State), next)
 			}
-			if err := tw.Flush(); err != nil {
+			if _, err := tw.WriteTo(a.streams.Out); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.streams.Out, "\n%s. Start one with: kworkbook start lesson-NN (or kworkbook next)\n", plural(len(states), "lesson", "lessons"))

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kworkbook/kworkbook/internal/layout"
 	"github.com/kworkbook/kworkbook/sandbox"
 )
 
@@ -54,7 +54,6 @@ $KIND_NODE_IMAGE, else kind's default.`,
 }
 
 func newSandboxDownCmd(a *app) *cobra.Command {
-	var yes bool
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Delete kworkbook's cluster (and only it)",
@@ -63,8 +62,8 @@ func newSandboxDownCmd(a *app) *cobra.Command {
 			if a.globals.context != "" && a.globals.context != sandbox.ContextName {
 				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox down deletes only kworkbook's own cluster; it never deletes %s", a.globals.context)}
 			}
-			if !yes && !confirm(a.streams, "Delete the kind cluster \"kworkbook\" and all the lessons' work in it?") {
-				return &exitError{code: ExitProblem, err: fmt.Errorf("not deleted")}
+			if err := a.confirm("Delete the kind cluster \"kworkbook\" and all the lessons' work in it?", "not deleted"); err != nil {
+				return err
 			}
 			k := &sandbox.Kind{Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()}
 			deleted, err := k.Down(c.Context())
@@ -79,7 +78,6 @@ func newSandboxDownCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
 
@@ -114,8 +112,8 @@ func (a *app) sandboxStatus(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintln(w, "\nNodes:")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  NAME\tSTATUS\tROLES\tVERSION\tRUNTIME")
+	tw := &layout.Table{Indent: "  "}
+	tw.Row("NAME", "STATUS", "ROLES", "VERSION", "RUNTIME")
 	for _, n := range nodes.Items {
 		status := pal.red("NotReady")
 		for _, cond := range n.Status.Conditions {
@@ -135,9 +133,9 @@ func (a *app) sandboxStatus(ctx context.Context) error {
 		if len(roles) == 0 {
 			roles = []string{"worker"}
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", n.Name, status, strings.Join(roles, ","), n.Status.NodeInfo.KubeletVersion, n.Status.NodeInfo.ContainerRuntimeVersion)
+		tw.Row(n.Name, status, strings.Join(roles, ","), n.Status.NodeInfo.KubeletVersion, n.Status.NodeInfo.ContainerRuntimeVersion)
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := tw.WriteTo(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nAdd-ons:")

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -39,6 +38,9 @@ LESSON is lesson-05, 05, 5 or the lesson's name (deployments).`,
 		Example: "  kworkbook start lesson-02\n  kworkbook start 5",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := validWidth(o.width); err != nil {
+				return err
+			}
 			l, err := a.lesson(args[0])
 			if err != nil {
 				return err
@@ -143,7 +145,7 @@ func (a *app) showLesson(l *lessons.Lesson, status map[string]render.Status, o *
 	} else if width == 0 || width > 100 {
 		width = min(100, max(width, 80))
 	}
-	style := render.ChooseStyle(isTTY, noColor(), termenv.HasDarkBackground)
+	style := render.ChooseStyle(isTTY, noColor(), darkBackground)
 	out, err := render.Lesson(l, status, render.Options{Width: width, Style: style})
 	if err != nil {
 		return err
@@ -155,6 +157,17 @@ func (a *app) showLesson(l *lessons.Lesson, status map[string]render.Status, o *
 	}
 	_, err = io.WriteString(a.streams.Out, out)
 	return err
+}
+
+// Widths a lesson can be wrapped at: narrower breaks every line, wider is
+// no terminal anyone reads in.
+const minWidth, maxWidth = 20, 500
+
+func validWidth(w int) error {
+	if w != 0 && (w < minWidth || w > maxWidth) {
+		return &exitError{code: ExitProblem, err: fmt.Errorf("--width %d: give a number of columns from %d to %d (or leave it out to use the terminal's)", w, minWidth, maxWidth)}
+	}
+	return nil
 }
 
 func tooTall(s string) bool {

@@ -3,8 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/layout"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -47,7 +52,7 @@ func printVerdicts(w io.Writer, p palette, l *lessons.Lesson, vs []checker.Verdi
 		case checker.Error:
 			mark = p.yellow("!")
 		}
-		fmt.Fprintf(w, " %s %d. %-18s %s\n", mark, idx, v.Exercise, v.Title)
+		fmt.Fprintf(w, " %s %d. %s %s\n", mark, idx, layout.Pad(v.Exercise, 18), v.Title)
 		if v.Status == checker.Pass {
 			continue
 		}
@@ -86,3 +91,25 @@ func countPassed(vs []checker.Verdict) int {
 	}
 	return n
 }
+
+// darkBackground says whether the terminal has a dark background: from
+// COLORFGBG when the terminal sets it, else by asking the terminal (see
+// queryBackground), else dark, the common case.
+func darkBackground() bool {
+	if v := os.Getenv("COLORFGBG"); v != "" {
+		// "15;0": foreground;background, as rxvt and others set it.
+		parts := strings.Split(v, ";")
+		if bg, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
+			return bg < 7 || bg == 8
+		}
+	}
+	if dark, ok := queryBackground(backgroundQueryWait); ok {
+		return dark
+	}
+	return true
+}
+
+// backgroundQueryWait is long enough for a terminal on a slow SSH link to
+// answer, short enough not to be noticed when none comes. termenv waits
+// five seconds, and many terminals never answer.
+const backgroundQueryWait = 300 * time.Millisecond

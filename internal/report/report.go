@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/layout"
 )
 
 // SchemaVersion is the version of the JSON report. It changes only when a
@@ -117,7 +118,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "%s · %s  %d/%d\n", l.ID, l.Title, l.Score.Earned, l.Score.Possible)
 		for _, e := range l.Exercises {
 			mark := map[string]string{"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[e.Status]
-			fmt.Fprintf(&b, "  %-5s %-20s %s (weight %d)\n", mark, e.ID, e.Title, e.Weight)
+			fmt.Fprintf(&b, "  %s %s %s (weight %d)\n", layout.Pad(mark, 5), layout.Pad(e.ID, 20), e.Title, e.Weight)
 			if e.Status != "pass" {
 				fmt.Fprintf(&b, "        %s\n", strings.ReplaceAll(e.Message, "\n", "\n        "))
 			}
