@@ -23,6 +23,9 @@ type globals struct {
 	context    string
 	kubeconfig string
 	lessonsDir string
+	// yes answers every question kworkbook would ask (reset, sandbox down,
+	// running a lessons folder's commands), for scripts and CI.
+	yes bool
 }
 
 func (g *globals) bind(root *cobra.Command) {
@@ -31,7 +34,8 @@ func (g *globals) bind(root *cobra.Command) {
 		"use this kubeconfig context (an existing cluster) instead of kworkbook's own kind cluster [$KWORKBOOK_CONTEXT]")
 	f.StringVar(&g.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
 	f.StringVar(&g.lessonsDir, "lessons-dir", os.Getenv("KWORKBOOK_LESSONS_DIR"),
-		"load lessons from this folder too; its lessons replace the built-in ones with the same number [$KWORKBOOK_LESSONS_DIR]")
+		"load lessons from this folder too; its lessons replace the built-in ones with the same number. Lesson folders hold shell commands: kworkbook asks before it runs those of a folder it has not run before [$KWORKBOOK_LESSONS_DIR]")
+	f.BoolVarP(&g.yes, "yes", "y", false, "answer yes to kworkbook's questions (deleting your work on reset, deleting the cluster, running the commands of a --lessons-dir lesson): for scripts and CI")
 }
 
 // app holds what commands share, loaded on first use.
@@ -77,19 +81,28 @@ func (a *app) progressStore() (*progress.Store, error) {
 	return a.store, nil
 }
 
-// loadProgress reads progress; a corrupt file is reported on stderr (it was
-// kept aside) and does not stop the command.
+// loadProgress reads progress. A corrupt file (moved aside) or one that
+// cannot be read is reported on stderr and does not stop the command,
+// which goes on with no progress; only a file from a newer kworkbook stops
+// it, so that nothing overwrites it.
 func (a *app) loadProgress() (*progress.Progress, error) {
 	s, err := a.progressStore()
 	if err != nil {
-		return nil, err
+		fmt.Fprintf(a.streams.ErrOut, "warning: progress not read: %v\n", err)
+		return &progress.Progress{Version: progress.Version}, nil
 	}
 	p, err := s.Load()
-	if errors.Is(err, progress.ErrCorrupt) {
+	switch {
+	case err == nil:
+		return p, nil
+	case errors.Is(err, progress.ErrNewer):
+		return nil, err
+	case errors.Is(err, progress.ErrCorrupt) && p != nil:
 		fmt.Fprintf(a.streams.ErrOut, "warning: %v\n", err)
 		return p, nil
 	}
-	return p, err
+	fmt.Fprintf(a.streams.ErrOut, "warning: progress not read (going on without it): %v\n", err)
+	return &progress.Progress{Version: progress.Version}, nil
 }
 
 func (a *app) updateProgress(fn func(*progress.Progress) error) {
@@ -169,7 +182,9 @@ func (a *app) checker(ctx context.Context, c *kube.Clients, opts checker.Options
 }
 
 func (a *app) env(c *kube.Clients, t sandbox.Target) *sandbox.Env {
-	return sandbox.NewEnv(t, c, a.stepLogger())
+	e := sandbox.NewEnv(t, c, a.stepLogger())
+	e.Trust = a.trustLesson
+	return e
 }
 
 // stepLogger prints ` ✓ step` lines on stderr.

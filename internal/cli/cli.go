@@ -10,15 +10,11 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
-
-	"github.com/kworkbook/kworkbook/checker"
-	"github.com/kworkbook/kworkbook/internal/progress"
-	"github.com/kworkbook/kworkbook/lessons"
-	"github.com/kworkbook/kworkbook/sandbox"
 )
 
 // Exit codes, the same for every command.
@@ -83,12 +79,10 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.Is(err, lessons.ErrInvalid):
-		return ExitFailed
-	case errors.Is(err, checker.ErrInfrastructure), errors.Is(err, sandbox.ErrUnreachable),
-		errors.Is(err, lessons.ErrUnknownLesson), errors.Is(err, progress.ErrNewer):
-		return ExitProblem
 	}
+	// Everything else: lesson files with problems, an unknown lesson, an
+	// unreachable cluster, a step that failed. 1 is kept for "an exercise
+	// is not done" (and lint's "problems found"), which CI scripts test.
 	return ExitProblem
 }
 
@@ -121,17 +115,49 @@ Start with: kworkbook start lesson-01`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: ExitProblem, err: fmt.Errorf("%w (see kworkbook %s --help)", err, c.Name())}
+		return &exitError{code: ExitProblem, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	a.globals.bind(root)
 	root.AddCommand(
 		newListCmd(a), newStartCmd(a), newNextCmd(a), newCheckCmd(a), newWatchCmd(a), newHintCmd(a),
 		newResetCmd(a), newSolveCmd(a), newSetupCmd(a), newGradeCmd(a), newSandboxCmd(a), newLessonsCmd(a), newVersionCmd(a),
 	)
-	for _, c := range root.Commands() {
+	root.InitDefaultCompletionCmd()
+	walk(root, func(c *cobra.Command) {
+		if c.HasSubCommands() && c != root {
+			groupCommand(c)
+		}
 		c.Args = wrapArgs(c.Args)
-	}
+	})
 	return root
+}
+
+func walk(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walk(sub, fn)
+	}
+}
+
+// groupCommand makes a command that only holds subcommands (sandbox,
+// lessons, completion) show its help when called alone and refuse an
+// unknown subcommand with exit 2 and the valid ones; cobra would print the
+// help and exit 0, which hides a typo in a script.
+func groupCommand(c *cobra.Command) {
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		var names []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		return &exitError{code: ExitProblem, err: fmt.Errorf("unknown command %q for %q; choose one of: %s",
+			args[0], c.CommandPath(), strings.Join(names, ", "))}
+	}
 }
 
 // wrapArgs makes argument-count errors usage errors (exit 2).

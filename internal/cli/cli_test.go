@@ -203,9 +203,18 @@ func TestLessonsLintNotAFolder(t *testing.T) {
 	run(t, "--lessons-dir", filepath.Join(t.TempDir(), "nope"), "list").expect(t, cli.ExitProblem, "not a directory")
 }
 
+// TestBrokenLessonsDirStopsCommands: lessons with problems stop every
+// command with exit 2 (1 means an exercise is not done, or, for lint,
+// that it found problems).
 func TestBrokenLessonsDirStopsCommands(t *testing.T) {
 	newEnv(t)
-	run(t, "--lessons-dir", brokenLessons(t), "list").expect(t, cli.ExitFailed, "98-broken/lesson.yaml:6")
+	dir := brokenLessons(t)
+	for _, args := range [][]string{{"list"}, {"grade"}, {"grade", "98"}, {"check", "98"}, {"hint", "98"}, {"start", "98"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			run(t, append([]string{"--lessons-dir", dir}, args...)...).expect(t, cli.ExitProblem, "98-broken/lesson.yaml:6")
+		})
+	}
+	run(t, "--lessons-dir", dir, "lessons", "lint").expect(t, cli.ExitFailed, "98-broken/lesson.yaml:6")
 }
 
 func TestUnknownLesson(t *testing.T) {
@@ -270,6 +279,69 @@ func TestBadUsage(t *testing.T) {
 		})
 	}
 	run(t, "frobnicate").expect(t, cli.ExitProblem, "frobnicate")
+	r := run(t, "--bogus")
+	r.expect(t, cli.ExitProblem, "see kworkbook --help")
+	if strings.Contains(r.errOut, "kworkbook kworkbook") {
+		t.Errorf("got %q, want the command named once", r.errOut)
+	}
+	run(t, "sandbox", "up", "--bogus").expect(t, cli.ExitProblem, "see kworkbook sandbox up --help")
+}
+
+// TestUnknownSubcommand: a typo after a command group is a usage error
+// that lists the choices, not the group's help with exit 0.
+func TestUnknownSubcommand(t *testing.T) {
+	newEnv(t)
+	for args, choices := range map[string][]string{
+		"sandbox bogus":   {"up", "down", "status"},
+		"lessons bogus":   {"lint", "prove"},
+		"completion foo":  {"bash", "zsh", "fish", "powershell"},
+		"sandbox stauts":  {"status"},
+		"lessons lnit x":  {"lint"},
+		"completion bash": nil,
+	} {
+		t.Run(args, func(t *testing.T) {
+			r := run(t, strings.Fields(args)...)
+			if choices == nil {
+				r.expect(t, cli.ExitOK)
+				return
+			}
+			r.expect(t, cli.ExitProblem, append([]string{"unknown command", strings.Fields(args)[1]}, choices...)...)
+		})
+	}
+	// Alone, a group shows its help.
+	run(t, "sandbox").expect(t, cli.ExitOK, "Available Commands")
+}
+
+func TestNegativeTimeoutAndWidth(t *testing.T) {
+	e := newEnv(t)
+	id := e.catalog.Lessons[0].ID
+	run(t, "check", id, "--timeout", "-5s").expect(t, cli.ExitProblem, "--timeout -5s", "positive")
+	run(t, "grade", "--timeout=-1m").expect(t, cli.ExitProblem, "--timeout")
+	run(t, "start", id, "--width", "-3").expect(t, cli.ExitProblem, "--width -3")
+	run(t, "start", id, "--width", "100000").expect(t, cli.ExitProblem, "--width 100000")
+}
+
+// TestConfirmWithoutTerminal: reset and sandbox down delete work; without
+// a terminal to ask on (a script, a pipe) they refuse unless --yes is
+// given, whatever is piped in.
+func TestConfirmWithoutTerminal(t *testing.T) {
+	e := newEnv(t, "prod")
+	id := e.catalog.Lessons[0].ID
+	for _, in := range []string{"", "n\n", "y\n"} {
+		for _, args := range [][]string{{"reset", id}, {"sandbox", "down"}} {
+			var out, errOut bytes.Buffer
+			code := cli.Run(context.Background(), args, cli.IOStreams{In: strings.NewReader(in), Out: &out, ErrOut: &errOut})
+			r := result{code, out.String(), errOut.String()}
+			r.expect(t, cli.ExitProblem, "pass --yes")
+		}
+	}
+	// With --yes, reset goes on to the cluster (none here: exit 2 for that reason).
+	r := run(t, "reset", id, "--yes")
+	r.expect(t, cli.ExitProblem, "kworkbook sandbox up")
+	if strings.Contains(r.errOut, "pass --yes") {
+		t.Errorf("got %q, want --yes to answer the question", r.errOut)
+	}
+	run(t, "--yes", "reset", id).expect(t, cli.ExitProblem, "kworkbook sandbox up")
 }
 
 // hintLesson is an exercise with a ladder of at least three hints.

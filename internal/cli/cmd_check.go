@@ -29,6 +29,9 @@ is not done yet.`,
 		Example: "  kworkbook check\n  kworkbook check 05\n  kworkbook check 05 scale",
 		Args:    cobra.MaximumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := validTimeout(o.timeout); err != nil {
+				return err
+			}
 			l, err := a.lessonOrCurrent(args)
 			if err != nil {
 				return err
@@ -118,4 +121,13 @@ func (a *app) lessonOrCurrent(args []string) (*lessons.Lesson, error) {
 		return nil, fmt.Errorf("the last lesson you worked on: %w", err)
 	}
 	return l, nil
+}
+
+// validTimeout refuses a negative --timeout, which would fail every check
+// at once and look like the learner's mistake.
+func validTimeout(d time.Duration) error {
+	if d < 0 {
+		return &exitError{code: ExitProblem, err: fmt.Errorf("--timeout %s: give a positive duration such as 30s (or leave it out)", d)}
+	}
+	return nil
 }

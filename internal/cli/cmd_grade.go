@@ -42,6 +42,9 @@ errors and when the cluster cannot be checked (unreachable, unknown lesson).`,
   kworkbook grade -o junit --output-file report.xml
   kworkbook grade --context classroom -o json 05 > grade.json`,
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := validTimeout(o.timeout); err != nil {
+				return err
+			}
 			if !slices.Contains(formats, o.format) {
 				hint := ""
 				if strings.ContainsAny(o.format, "./") {

@@ -52,11 +52,12 @@ Without LESSON it proves every lesson, in order.`,
 			}
 			start := time.Now()
 			unproven := 0
-			steps, nearMisses := 0, 0
+			steps, nearMisses, alternatives := 0, 0, 0
 			for _, l := range list {
 				res, err := p.Lesson(c.Context(), l)
 				steps += len(res.Steps)
 				nearMisses += res.NearMisses
+				alternatives += res.Alternatives
 				if errors.Is(err, prove.ErrUnproven) {
 					unproven++
 					continue
@@ -65,8 +66,8 @@ Without LESSON it proves every lesson, in order.`,
 					return fmt.Errorf("proving %s: %w", l.ID, err)
 				}
 			}
-			fmt.Fprintf(a.streams.Out, "%s proved, %d unproven (%d steps, %d near misses) in %.1fs\n",
-				plural(len(list)-unproven, "lesson", "lessons"), unproven, steps, nearMisses, time.Since(start).Seconds())
+			fmt.Fprintf(a.streams.Out, "%s proved, %d unproven (%d steps, %d near misses, %d alternatives) in %.1fs\n",
+				plural(len(list)-unproven, "lesson", "lessons"), unproven, steps, nearMisses, alternatives, time.Since(start).Seconds())
 			if unproven > 0 {
 				return failed()
 			}

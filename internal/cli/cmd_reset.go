@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +17,6 @@ import (
 )
 
 func newResetCmd(a *app) *cobra.Command {
-	var yes bool
 	cmd := &cobra.Command{
 		Use:   "reset LESSON",
 		Short: "Start a lesson over: remove your work in it and restore its starting state",
@@ -32,8 +32,8 @@ as its own; the cluster itself stays.`,
 			if err != nil {
 				return err
 			}
-			if !yes && !confirm(a.streams, fmt.Sprintf("Delete namespace %s with all your work in it and set %s up again?", strings.Join(l.Spec.Namespaces, ", "), l.ID)) {
-				return &exitError{code: ExitProblem, err: fmt.Errorf("not reset (nothing changed)")}
+			if err := a.confirm(fmt.Sprintf("Delete namespace %s with all your work in it and set %s up again?", strings.Join(l.Spec.Namespaces, ", "), l.ID), "not reset (nothing changed)"); err != nil {
+				return err
 			}
 			cl, t, err := a.connect(c.Context(), false)
 			if err != nil {
@@ -52,7 +52,6 @@ as its own; the cluster itself stays.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
 
@@ -66,18 +65,25 @@ func clearPasses(p *progress.Progress, l *lessons.Lesson) {
 	}
 }
 
-// confirm asks a yes/no question on a terminal; without one it assumes yes
-// (scripts ask by running the command).
-func confirm(s IOStreams, question string) bool {
-	f, ok := s.In.(*os.File)
+// errNeedYes is the usage error of a question nobody can answer.
+var errNeedYes = errors.New("this asks for confirmation and there is no terminal to ask on: pass --yes to go ahead")
+
+// confirm asks a yes/no question on the terminal, unless --yes was given.
+// Without a terminal (a script, CI, a pipe) it refuses: a command that
+// deletes work must be told so explicitly. no is what the refusal says.
+func (a *app) confirm(question, no string) error {
+	if a.globals.yes {
+		return nil
+	}
+	f, ok := a.streams.In.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return true
+		return &exitError{code: ExitProblem, err: fmt.Errorf("%s: %w", no, errNeedYes)}
 	}
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
-	line, err := bufio.NewReader(s.In).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return false
-	}
+	fmt.Fprintf(a.streams.ErrOut, "%s [y/N] ", question)
+	line, err := bufio.NewReader(a.streams.In).ReadString('\n')
 	ans := strings.ToLower(strings.TrimSpace(line))
-	return ans == "y" || ans == "yes"
+	if (err != nil && err != io.EOF) || (ans != "y" && ans != "yes") {
+		return &exitError{code: ExitProblem, err: errors.New(no)}
+	}
+	return nil
 }
