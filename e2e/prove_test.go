@@ -34,7 +34,7 @@ func TestProveLessons(t *testing.T) {
 
 	start := time.Now()
 	var mu sync.Mutex
-	var steps, nearMisses, exercises int
+	var steps, nearMisses, alternatives, exercises int
 	t.Run("course", func(t *testing.T) {
 		for _, l := range cat.Lessons {
 			t.Run(l.ID, func(t *testing.T) {
@@ -48,6 +48,7 @@ func TestProveLessons(t *testing.T) {
 				mu.Lock()
 				steps += len(res.Steps)
 				nearMisses += res.NearMisses
+				alternatives += res.Alternatives
 				exercises += len(l.Spec.Exercises)
 				mu.Unlock()
 				if errors.Is(err, prove.ErrUnproven) {
@@ -62,10 +63,13 @@ func TestProveLessons(t *testing.T) {
 				if res.NearMisses < 3 {
 					t.Errorf("%s has %d near misses; every lesson needs at least 3", l.ID, res.NearMisses)
 				}
-				t.Logf("%s proved in %.1fs: %d exercises, %d near misses", l.ID, res.Duration.Seconds(), len(l.Spec.Exercises), res.NearMisses)
+				if res.Alternatives < 2 {
+					t.Errorf("%s has %d alternatives; every lesson needs at least 2 other correct answers", l.ID, res.Alternatives)
+				}
+				t.Logf("%s proved in %.1fs: %d exercises, %d near misses, %d alternatives", l.ID, res.Duration.Seconds(), len(l.Spec.Exercises), res.NearMisses, res.Alternatives)
 			})
 		}
 	})
-	t.Logf("course proved: %d lessons, %d exercises, %d near misses, %d steps in %.1fs",
-		len(cat.Lessons), exercises, nearMisses, steps, time.Since(start).Seconds())
+	t.Logf("course proved: %d lessons, %d exercises, %d near misses, %d alternatives, %d steps in %.1fs",
+		len(cat.Lessons), exercises, nearMisses, alternatives, steps, time.Since(start).Seconds())
 }

@@ -24,7 +24,7 @@ var ErrUnproven = errors.New("the lesson does not prove out")
 type Step struct {
 	Lesson   string
 	Exercise string
-	// Phase: "setup", "before", "near miss", "solution", "reset", "after reset", "teardown".
+	// Phase: "setup", "before", "near miss", "alternative", "solution", "reset", "after reset", "teardown".
 	Phase string
 	// Detail names the near miss.
 	Detail string
@@ -58,10 +58,11 @@ func (s Step) String() string {
 
 // Result is a lesson's proof.
 type Result struct {
-	Lesson     string
-	Steps      []Step
-	NearMisses int
-	Duration   time.Duration
+	Lesson       string
+	Steps        []Step
+	NearMisses   int
+	Alternatives int
+	Duration     time.Duration
 }
 
 // Failed lists the steps that did not hold.
@@ -123,7 +124,12 @@ func (r *run) all(ctx context.Context) error {
 
 	for i, e := range r.l.Spec.Exercises {
 		for _, nm := range e.NearMisses {
-			if err := r.nearMiss(ctx, i, e, nm); err != nil {
+			if err := r.answer(ctx, i, e, nm, false); err != nil {
+				return err
+			}
+		}
+		for _, alt := range e.Alternatives {
+			if err := r.answer(ctx, i, e, alt, true); err != nil {
 				return err
 			}
 		}
@@ -160,16 +166,26 @@ func (r *run) allFail(ctx context.Context, phase string) {
 	}
 }
 
-// nearMiss applies an almost-right answer on top of the solutions of the
-// exercises before it, expects a failure, then restores that state.
-func (r *run) nearMiss(ctx context.Context, i int, e *lessons.Exercise, nm *lessons.NearMiss) error {
-	r.res.NearMisses++
+// answer applies a near miss (an almost-right answer, which must fail)
+// or an alternative (another correct answer, which must pass) on top of
+// the solutions of the exercises before it, then restores that state.
+func (r *run) answer(ctx context.Context, i int, e *lessons.Exercise, nm *lessons.NearMiss, correct bool) error {
+	phase := "near miss"
+	if correct {
+		phase = "alternative"
+		r.res.Alternatives++
+	} else {
+		r.res.NearMisses++
+	}
 	t := time.Now()
 	if err := r.p.Env.Apply(ctx, r.l, nm.Steps(), false); err != nil {
-		return fmt.Errorf("near miss %q of %s: %w", nm.Name, e.ID, err)
+		return fmt.Errorf("%s %q of %s: %w", phase, nm.Name, e.ID, err)
 	}
 	v := r.p.Checker.Exercise(ctx, r.l, e)
 	ok := v.Status == checker.Fail
+	if correct {
+		ok = v.Passed()
+	}
 	failedAt := ""
 	for _, c := range v.Checks {
 		if c.Status == checker.Fail {
@@ -177,22 +193,22 @@ func (r *run) nearMiss(ctx context.Context, i int, e *lessons.Exercise, nm *less
 		}
 	}
 	detail := fmt.Sprintf("%q", nm.Name)
-	if nm.FailsAt != "" {
+	if nm.FailsAt != "" && !correct {
 		detail += " fails at " + nm.FailsAt
 		if failedAt != nm.FailsAt {
 			ok = false
 			detail += fmt.Sprintf(" (failed at %q instead)", failedAt)
 		}
 	}
-	r.add(Step{Exercise: e.ID, Phase: "near miss", Detail: detail, OK: ok, Verdict: verdictText(v), Duration: time.Since(t)})
+	r.add(Step{Exercise: e.ID, Phase: phase, Detail: detail, OK: ok, Verdict: verdictText(v), Duration: time.Since(t)})
 
 	for _, c := range nm.Cleanup {
 		if _, err := r.p.Env.Run(ctx, r.l, c); err != nil {
-			return fmt.Errorf("cleanup of near miss %q: %w", nm.Name, err)
+			return fmt.Errorf("cleanup of %s %q: %w", phase, nm.Name, err)
 		}
 	}
 	if err := r.p.Env.Reset(ctx, r.l); err != nil {
-		return fmt.Errorf("reset after near miss %q: %w", nm.Name, err)
+		return fmt.Errorf("reset after %s %q: %w", phase, nm.Name, err)
 	}
 	for _, prev := range r.l.Spec.Exercises[:i] {
 		if err := r.p.Env.Apply(ctx, r.l, prev.Solution, false); err != nil {
