@@ -193,12 +193,6 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last outcome
-	settle := settleProbe
-	if ch.Kind != "" {
-		settle = settleObject
-	}
-	var stableSince time.Time
-	var prevMsg string
 	for {
 		o := c.evaluate(ctx, l, ch)
 		// An attempt cut short by the deadline says less than the one before it.
@@ -208,10 +202,10 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 		if o.timedOut || last.pass || c.opts.Once || last.fatal || ctx.Err() != nil {
 			break
 		}
-		now := time.Now()
-		if c.opts.NoSettle || stableSince.IsZero() || last.stableKey() != prevMsg || c.progressing(ctx, l, ch, last, now) {
-			stableSince, prevMsg = now, last.stableKey()
-		} else if now.Sub(stableSince) >= settle {
+		// A failure is final as soon as nothing the check depends on is on
+		// its way: on work not done (or settled wrong) that is the first
+		// look; right after kubectl apply the check waits for what follows.
+		if !c.opts.NoSettle && !c.progressing(ctx, l, ch, last, time.Now()) {
 			break
 		}
 		select {
@@ -274,14 +268,13 @@ func (c *Checker) progressing(ctx context.Context, l *lessons.Lesson, ch *lesson
 	if objectsProgressing(append(objs, last.related...), now) {
 		return true
 	}
-	return c.podsProgressing(ctx, ns, now)
-}
-
-func (o outcome) stableKey() string {
-	if o.key != "" {
-		return o.key
+	if ch.Kind == "" && c.namespaceChanged(ctx, ns, now) {
+		// A probe's answer depends on more than it reads: a Service, its
+		// endpoints, an Ingress, a NetworkPolicy or a ConfigMap changed a
+		// moment ago may not have reached DNS, kube-proxy or the kubelet.
+		return true
 	}
-	return o.msg
+	return c.podsProgressing(ctx, ns, now)
 }
 
 func checkNamespace(l *lessons.Lesson, ch *lessons.Check) string {
@@ -302,9 +295,6 @@ type outcome struct {
 	msg  string
 	// timedOut: the attempt was cut short by the check's deadline.
 	timedOut bool
-	// key identifies the verdict for settling when msg holds output that
-	// varies between attempts (a load-balanced body); msg when empty.
-	key string
 	// seen is a short account of what was looked at, shown after an
 	// author's own message instead of msg.
 	seen     string

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -153,7 +156,29 @@ func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Che
 	want, _ := normalize(ch.Match).(map[string]any)
 	out := c.judge(ctx, ch, s, refs, want, prg, vars)
 	out.related = related
+	if out.pass {
+		concerned := append([]*unstructured.Unstructured{}, s.objects...)
+		for _, r := range related {
+			if r.GetKind() == "Pod" {
+				concerned = append(concerned, r)
+			}
+		}
+		if why, p := crashLooping(c.relatedPods(ctx, concerned), time.Now()); why != "" {
+			return outcome{msg: why, objects: append(refs, podRef(p)), related: related}
+		}
+	}
 	return out
+}
+
+// podRef is a pod as an object the check looked at, for evidence.
+func podRef(p *corev1.Pod) objectRef {
+	u, err := toUnstructured(p)
+	if err != nil {
+		return objectRef{obj: &unstructured.Unstructured{Object: map[string]any{}}}
+	}
+	u.SetKind("Pod")
+	u.SetAPIVersion("v1")
+	return objectRef{obj: u}
 }
 
 // judge decides a check from its selection.

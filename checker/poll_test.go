@@ -7,10 +7,12 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/kube"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -31,8 +33,11 @@ func appearAfter(t *testing.T, f *fakeCluster, n int32, obj runtime.Object) *ato
 	return &gets
 }
 
+// TestPollingSeesAnObjectThatAppears: while something in the namespace is
+// on its way (here a pod starting), a failing check polls and sees the
+// learner's object arrive.
 func TestPollingSeesAnObjectThatAppears(t *testing.T) {
-	f := newFakeCluster(t)
+	f := newFakeCluster(t, pod("web", nil, corev1.PodPending))
 	gets := appearAfter(t, f, 3, configMap("answers", labels("podIP", "10.0.0.7")))
 	c := check(t, "kind: ConfigMap\nname: answers\nmatch: {data: {podIP: 10.0.0.7}}\ntimeout: 1m")
 	r := f.checker(checker.Options{Interval: time.Millisecond}).Check(context.Background(), lesson(), c)
@@ -54,7 +59,7 @@ func TestOnceEvaluatesOnce(t *testing.T) {
 }
 
 // TestSettledFailureStopsEarly: work not done yet, on a cluster where
-// nothing is changing, fails long before the check's timeout.
+// nothing is changing, fails at the first look, not at the check's timeout.
 func TestSettledFailureStopsEarly(t *testing.T) {
 	old := configMap("answers", labels("podIP", "10.0.0.1"))
 	f := newFakeCluster(t, old, pod("web", nil, corev1.PodRunning))
@@ -70,9 +75,53 @@ func TestSettledFailureStopsEarly(t *testing.T) {
 		t.Fatal("got the check running past a minute, want it to stop once the cluster settled")
 	}
 	assertResult(t, r, checker.Fail, "data.podIP", `"10.0.0.1"`, `"10.0.0.7"`)
-	if n := gets.Load(); n < 2 {
-		t.Errorf("got %d evaluations, want several: a failing check polls before it gives up", n)
+	if n := gets.Load(); n != 1 {
+		t.Errorf("got %d evaluations, want 1: nothing is on its way, so the first failure is final", n)
 	}
+}
+
+// TestRecentChangeKeepsPolling: an object the check reads that changed a
+// moment ago (kubectl apply just ran) may still be followed by more
+// changes, so a failing check keeps looking until they come.
+func TestRecentChangeKeepsPolling(t *testing.T) {
+	cm := configMap("answers", labels("podIP", "10.0.0.1"))
+	cm.CreationTimestamp = metav1.Now()
+	f := newFakeCluster(t, cm)
+	fixed := toUnstructured(t, configMap("answers", labels("podIP", "10.0.0.7")))
+	var gets atomic.Int32
+	f.dyn.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if gets.Add(1) == 3 {
+			if err := f.dyn.Tracker().Update(corev1.SchemeGroupVersion.WithResource("configmaps"), fixed, ns); err != nil {
+				t.Errorf("test setup: %v", err)
+			}
+		}
+		return false, nil, nil
+	})
+	c := check(t, "kind: ConfigMap\nname: answers\nmatch: {data: {podIP: 10.0.0.7}}\ntimeout: 1m")
+	r := f.checker(checker.Options{Interval: time.Millisecond}).Check(context.Background(), lesson(), c)
+	assertResult(t, r, checker.Pass, "podIP=10.0.0.7")
+}
+
+// TestProbeWaitsForANewService: a probe's answer depends on objects it
+// does not read (a Service made a moment ago is not in DNS yet), so it
+// keeps polling while one in its namespace is new.
+func TestProbeWaitsForANewService(t *testing.T) {
+	svc := service("web", corev1.ServiceTypeClusterIP, labels("app", "web"), corev1.ServicePort{Port: 80})
+	svc.CreationTimestamp = metav1.Now()
+	f := newFakeCluster(t, pod("client", nil, corev1.PodRunning), svc)
+	f.exec.result = kube.ExecResult{Stdout: "NXDOMAIN", ExitCode: 1}
+	var calls atomic.Int32
+	f.typed.PrependReactor("list", "services", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if calls.Add(1) == 2 {
+			f.exec.mu.Lock()
+			f.exec.result = kube.ExecResult{Stdout: "Address: 10.96.0.10"}
+			f.exec.mu.Unlock()
+		}
+		return false, nil, nil
+	})
+	c := check(t, "exec: {pod: client, command: [nslookup, web]}\nexpect: {contains: [Address]}\ntimeout: 1m")
+	r := f.checker(checker.Options{Interval: time.Millisecond}).Check(context.Background(), lesson(), c)
+	assertResult(t, r, checker.Pass)
 }
 
 // TestStartingPodKeepsPolling: while a pod in the namespace is starting,

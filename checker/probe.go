@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -33,6 +34,9 @@ func (c *Checker) exec(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	if pod == nil {
 		return outcome{msg: msg}
 	}
+	if why := crashLoop(pod, time.Now()); why != "" {
+		return outcome{msg: why, objects: []objectRef{podRef(pod)}}
+	}
 	cmd := strings.Join(p.Command, " ")
 	if c.cl.Exec == nil {
 		return outcome{fatal: true, err: fmt.Errorf("%w: this checker cannot run commands in pods", ErrInfrastructure)}
@@ -52,15 +56,15 @@ func (c *Checker) exec(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	where := fmt.Sprintf("`%s` in pod %s", cmd, pod.Name)
 	if x.ExitCode != nil && res.ExitCode != *x.ExitCode {
 		head := fmt.Sprintf("%s exited with code %d; expected %d", where, res.ExitCode, *x.ExitCode)
-		return outcome{msg: head + printed(out, x.Secret), key: head}
+		return outcome{msg: head + printed(out, x.Secret)}
 	}
 	if x.ExitCode == nil && res.ExitCode != 0 && len(x.Contains) == 0 && x.Matches == "" {
 		head := fmt.Sprintf("%s failed with exit code %d", where, res.ExitCode)
-		return outcome{msg: head + printed(out, x.Secret), key: head}
+		return outcome{msg: head + printed(out, x.Secret)}
 	}
 	if why := matchText(out, x); why != "" {
 		head := fmt.Sprintf("%s printed output that %s", where, why)
-		return outcome{msg: head + printed(out, x.Secret), key: head}
+		return outcome{msg: head + printed(out, x.Secret)}
 	}
 	return outcome{pass: true, msg: where + " printed what was expected"}
 }
@@ -181,7 +185,17 @@ func (c *Checker) http(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	return httpVerdict(what, resp.StatusCode, string(body), x)
+	out := httpVerdict(what, resp.StatusCode, string(body), x)
+	if out.pass && h.Service != "" {
+		ns := h.Namespace
+		if ns == "" {
+			ns = l.Namespace()
+		}
+		if svc, err := c.cl.Typed.CoreV1().Services(ns).Get(ctx, h.Service, metav1.GetOptions{}); err == nil {
+			return c.serviceCrashLoop(ctx, svc, out)
+		}
+	}
+	return out
 }
 
 func httpVerdict(what string, status int, body string, x *lessons.Expect) outcome {
@@ -192,11 +206,11 @@ func httpVerdict(what string, status int, body string, x *lessons.Expect) outcom
 			want = strconv.Itoa(x.Status)
 		}
 		head := fmt.Sprintf("%s → %d; expected %s", what, status, want)
-		return outcome{msg: head + printed(shorten(body, 300), x.Secret), key: head}
+		return outcome{msg: head + printed(shorten(body, 300), x.Secret)}
 	}
 	if why := matchText(body, x); why != "" {
 		head := fmt.Sprintf("%s → %d, but the body %s", what, status, why)
-		return outcome{msg: head + printed(shorten(body, 300), x.Secret), key: head}
+		return outcome{msg: head + printed(shorten(body, 300), x.Secret)}
 	}
 	return outcome{pass: true, msg: fmt.Sprintf("%s → %d", what, status)}
 }
@@ -221,6 +235,11 @@ func (c *Checker) httpProxy(ctx context.Context, l *lessons.Lesson, h *lessons.H
 	}
 	what := fmt.Sprintf("GET http://%s.%s:%s%s (through the API server)", h.Service, ns, port, pathOrRoot(h.Path))
 	body, err := c.cl.Typed.CoreV1().Services(ns).ProxyGet("http", h.Service, port, pathOrRoot(h.Path), nil).DoRaw(ctx)
+	if err == nil {
+		if o := httpVerdict(what, http.StatusOK, string(body), x); o.pass {
+			return c.serviceCrashLoop(ctx, svc, o)
+		}
+	}
 	if err != nil {
 		var st apierrors.APIStatus
 		if errors.As(err, &st) {

@@ -9,17 +9,15 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// A failing check stops polling early once the cluster has settled: the
-// verdict has not changed for a while and nothing it looked at is still on
-// its way somewhere. That keeps `check` quick on work not done yet, while
-// a check right after `kubectl apply` still waits for pods, rollouts,
-// endpoints and DNS.
+// A failing check stops polling as soon as nothing it depends on is still
+// on its way somewhere: no object it read changed a moment ago, no rollout
+// is in flight, no pod is starting or terminating. That makes `check`
+// answer at once on work not done yet, while a check right after `kubectl
+// apply` still waits for pods, rollouts, endpoints and DNS.
 const (
 	// recentChange: an object changed this recently may still be propagating
 	// (kube-proxy rules, endpoints, DNS).
 	recentChange = 5 * time.Second
-	settleObject = 1500 * time.Millisecond
-	settleProbe  = 3 * time.Second
 )
 
 // stuckReasons are waiting reasons that will not resolve by waiting.
@@ -111,4 +109,59 @@ func restartedRecently(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// namespaceChanged reports whether anything a probe's answer depends on
+// changed in ns a moment ago.
+func (c *Checker) namespaceChanged(ctx context.Context, ns string, now time.Time) bool {
+	if c.cl.Typed == nil || ns == "" {
+		return false
+	}
+	core := c.cl.Typed.CoreV1()
+	recent := func(items []metav1.ObjectMeta) bool {
+		for _, m := range items {
+			if m.DeletionTimestamp != nil || now.Sub(metaChange(m)) < recentChange {
+				return true
+			}
+		}
+		return false
+	}
+	var metas []metav1.ObjectMeta
+	if l, err := core.Services(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, o := range l.Items {
+			metas = append(metas, o.ObjectMeta)
+		}
+	}
+	if l, err := core.ConfigMaps(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, o := range l.Items {
+			metas = append(metas, o.ObjectMeta)
+		}
+	}
+	if l, err := c.cl.Typed.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, o := range l.Items {
+			metas = append(metas, o.ObjectMeta)
+		}
+	}
+	if l, err := c.cl.Typed.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, o := range l.Items {
+			metas = append(metas, o.ObjectMeta)
+		}
+	}
+	if l, err := c.cl.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, o := range l.Items {
+			metas = append(metas, o.ObjectMeta)
+		}
+	}
+	return recent(metas)
+}
+
+// metaChange is the last time anyone wrote the object, status included.
+func metaChange(m metav1.ObjectMeta) time.Time {
+	t := m.CreationTimestamp.Time
+	for _, mf := range m.ManagedFields {
+		if mf.Time != nil && mf.Time.After(t) {
+			t = mf.Time.Time
+		}
+	}
+	return t
 }
