@@ -62,7 +62,7 @@ func TestCrashLoopIsNeverDone(t *testing.T) {
 			always := corev1.ContainerRestartPolicyAlways
 			p.Spec.InitContainers = []corev1.Container{{Name: "log", Image: "busybox:1.37", RestartPolicy: &always}}
 			p.Status.InitContainerStatuses = []corev1.ContainerStatus{{Name: "log", RestartCount: 7,
-				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}},
+				State:                corev1.ContainerState{Running: &corev1.ContainerStateRunning{}},
 				LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled", FinishedAt: metav1.NewTime(time.Now().Add(-time.Minute))}}}}
 			return p
 		}()}, "kind: Pod\nname: duo", false},
