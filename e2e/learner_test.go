@@ -44,7 +44,7 @@ func kworkbook(t *testing.T, env []string, args ...string) result {
 
 func kubectl(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("kubectl", append([]string{"--context", sandbox.ContextName}, args...)...).CombinedOutput()
+	out, err := exec.Command("kubectl", append([]string{"--context", sandbox.ContextName()}, args...)...).CombinedOutput()
 	t.Logf("$ kubectl %s\n%s", strings.Join(args, " "), out)
 	if err != nil {
 		t.Fatalf("kubectl %s: %v", strings.Join(args, " "), err)
@@ -106,8 +106,8 @@ func TestContextGuard(t *testing.T) {
 	// A kubeconfig whose only context is "other" (the same cluster under
 	// another name, like a classroom or Docker Desktop cluster).
 	other := filepath.Join(dir, "other.yaml")
-	raw := kubectl(t, "config", "view", "--minify", "--flatten", "--context", sandbox.ContextName)
-	if err := os.WriteFile(other, []byte(strings.ReplaceAll(raw, sandbox.ContextName, "other")), 0o600); err != nil {
+	raw := kubectl(t, "config", "view", "--minify", "--flatten", "--context", sandbox.ContextName())
+	if err := os.WriteFile(other, []byte(strings.ReplaceAll(raw, sandbox.ContextName(), "other")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	state := "KWORKBOOK_STATE_DIR=" + t.TempDir()

@@ -37,7 +37,7 @@ func TestAdminNodesSurviveUnownedReset(t *testing.T) {
 	}
 	for _, id := range []string{"09", "11"} {
 		r := as("reset", id)
-		expect(t, r, 2, "changes nodes", "admin-view", sandbox.ContextName)
+		expect(t, r, 2, "changes nodes", "admin-view", sandbox.ContextName())
 		expect(t, as("solve", id), 2, "changes nodes")
 		expect(t, as("lessons", "prove", id), 2, "changes nodes")
 	}
@@ -67,7 +67,7 @@ func aliasContext(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	cfg := raw.DeepCopy()
-	c := *cfg.Contexts[sandbox.ContextName]
+	c := *cfg.Contexts[sandbox.ContextName()]
 	cfg.Contexts = map[string]*clientcmdapi.Context{name: &c}
 	cfg.CurrentContext = name
 	path := filepath.Join(t.TempDir(), "kubeconfig")

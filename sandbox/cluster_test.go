@@ -17,8 +17,8 @@ func TestClusterConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got %v, want the embedded configuration", err)
 			}
-			if cfg.Name != ClusterName {
-				t.Errorf("got name %q, want %q", cfg.Name, ClusterName)
+			if cfg.Name != ClusterName() {
+				t.Errorf("got name %q, want %q", cfg.Name, ClusterName())
 			}
 			roles := map[v1alpha4.NodeRole]int{}
 			for _, n := range cfg.Nodes {

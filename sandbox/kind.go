@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/yaml"
@@ -19,12 +20,23 @@ import (
 	"github.com/kworkbook/kworkbook/assets"
 )
 
-// ClusterName is the kind cluster kworkbook makes and owns; ContextName is
-// the kubeconfig context kind writes for it.
-const (
-	ClusterName = "kworkbook"
-	ContextName = "kind-" + ClusterName
-)
+// DefaultClusterName is the kind cluster kworkbook makes and owns.
+const DefaultClusterName = "kworkbook"
+
+// ClusterName is kworkbook's own kind cluster: "kworkbook", or the name in
+// KWORKBOOK_SANDBOX, a second sandbox beside it (lesson authors proving a
+// lesson that changes nodes while another runs, CI running two at once).
+// A second sandbox forwards no ports from this machine: the default one
+// holds them.
+func ClusterName() string {
+	if n := os.Getenv("KWORKBOOK_SANDBOX"); n != "" && len(validation.IsDNS1123Label(n)) == 0 {
+		return n
+	}
+	return DefaultClusterName
+}
+
+// ContextName is the kubeconfig context kind writes for ClusterName.
+func ContextName() string { return "kind-" + ClusterName() }
 
 // cgroupV1Patch lets kubelet 1.35+ run on a cgroup v1 host.
 const cgroupV1Patch = `kind: KubeletConfiguration
@@ -74,7 +86,7 @@ func (k *Kind) Exists(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("unable to list kind clusters: %w", err)
 	}
 	for _, n := range names {
-		if n == ClusterName {
+		if n == ClusterName() {
 			return true, nil
 		}
 	}
@@ -102,7 +114,7 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 		if err := k.ensureKubeconfig(); err != nil {
 			return res, err
 		}
-		log.Step("cluster "+ClusterName+" already exists: reusing it", nil)
+		log.Step("cluster "+ClusterName()+" already exists: reusing it", nil)
 		return res, nil
 	}
 	if err := info.CheckMemory(); err != nil {
@@ -135,7 +147,7 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 	if res.Image != "" {
 		opts = append(opts, cluster.CreateWithNodeImage(res.Image))
 	}
-	if err := k.provider().Create(ClusterName, opts...); err != nil {
+	if err := k.provider().Create(ClusterName(), opts...); err != nil {
 		return res, createError(err)
 	}
 	res.Created = true
@@ -149,7 +161,12 @@ func ClusterConfig(cgroupV1 bool) (*v1alpha4.Cluster, error) {
 	if err := yaml.UnmarshalStrict(assets.KindCluster(), cfg); err != nil {
 		return nil, fmt.Errorf("unable to read the embedded kind configuration: %w", err)
 	}
-	cfg.Name = ClusterName
+	cfg.Name = ClusterName()
+	if cfg.Name != DefaultClusterName {
+		for i := range cfg.Nodes {
+			cfg.Nodes[i].ExtraPortMappings = nil
+		}
+	}
 	if cgroupV1 {
 		cfg.KubeadmConfigPatches = append(cfg.KubeadmConfigPatches, cgroupV1Patch)
 	}
@@ -213,17 +230,17 @@ func (k *Kind) Down(ctx context.Context) (bool, error) {
 	if err != nil || !exists {
 		return false, err
 	}
-	if err := k.provider().Delete(ClusterName, k.Kubeconfig); err != nil {
-		return false, fmt.Errorf("unable to delete cluster %s: %w", ClusterName, err)
+	if err := k.provider().Delete(ClusterName(), k.Kubeconfig); err != nil {
+		return false, fmt.Errorf("unable to delete cluster %s: %w", ClusterName(), err)
 	}
 	return true, nil
 }
 
 // Nodes lists the cluster's node containers and whether each is running.
 func (k *Kind) Nodes(ctx context.Context) (map[string]bool, error) {
-	nodes, err := k.provider().ListNodes(ClusterName)
+	nodes, err := k.provider().ListNodes(ClusterName())
 	if err != nil {
-		return nil, fmt.Errorf("unable to list nodes of %s: %w", ClusterName, err)
+		return nil, fmt.Errorf("unable to list nodes of %s: %w", ClusterName(), err)
 	}
 	out := map[string]bool{}
 	for _, n := range nodes {
@@ -261,7 +278,7 @@ func (k *Kind) startStopped(ctx context.Context) error {
 func (k *Kind) ensureKubeconfig() error {
 	raw, err := RawConfig(k.Kubeconfig)
 	if err == nil {
-		if _, ok := raw.Contexts[ContextName]; ok {
+		if _, ok := raw.Contexts[ContextName()]; ok {
 			return nil
 		}
 	}
@@ -269,15 +286,15 @@ func (k *Kind) ensureKubeconfig() error {
 	if raw != nil {
 		current = raw.CurrentContext
 	}
-	if err := k.provider().ExportKubeConfig(ClusterName, k.Kubeconfig, false); err != nil {
-		return fmt.Errorf("unable to write the kubeconfig for %s: %w", ClusterName, err)
+	if err := k.provider().ExportKubeConfig(ClusterName(), k.Kubeconfig, false); err != nil {
+		return fmt.Errorf("unable to write the kubeconfig for %s: %w", ClusterName(), err)
 	}
-	if current != "" && current != ContextName {
+	if current != "" && current != ContextName() {
 		// kind switched the current context; put the user's back.
 		if err := SetCurrentContext(k.Kubeconfig, current); err != nil {
 			return err
 		}
 	}
-	orNop(k.Log).Step("wrote context "+ContextName+" to the kubeconfig", nil)
+	orNop(k.Log).Step("wrote context "+ContextName()+" to the kubeconfig", nil)
 	return nil
 }

@@ -35,7 +35,7 @@ var ErrStep = errors.New("a lesson step failed")
 
 // ErrNodeLesson means a lesson that changes nodes was asked to run on a
 // cluster kworkbook did not create: its reset would change every node.
-var ErrNodeLesson = errors.New("this lesson changes nodes, which kworkbook does only on its own cluster")
+var ErrNodeLesson = errors.New("a lesson that changes nodes runs only on kworkbook's own cluster")
 
 // Env prepares and resets lessons on one target cluster.
 type Env struct {
@@ -108,8 +108,8 @@ func (e *Env) guardNodes(l *lessons.Lesson) error {
 	if e.Target.Owned || !l.ChangesNodes() {
 		return nil
 	}
-	return fmt.Errorf("%w: %s labels, taints, cordons or drains nodes, and its reset undoes that on every node, so kworkbook runs it only on its own kind cluster (%s), never on %s, which it did not create. Do this lesson on kworkbook's cluster (kworkbook sandbox up, then run without --context); checks (kworkbook check %s) still work here",
-		ErrNodeLesson, l.ID, ContextName, e.Target.Context, l.ID)
+	return fmt.Errorf("%s labels, taints, cordons or drains nodes, and its reset undoes that on every node, so kworkbook will not set it up, reset or solve it on %s, a cluster it did not create (%w, %s). Do this lesson there: kworkbook sandbox up, then leave out --context. kworkbook check %s still works here",
+		l.ID, e.Target.Context, ErrNodeLesson, ContextName(), l.ID)
 }
 
 // Setup creates the lesson's namespaces (labelled as kworkbook's), applies

@@ -191,10 +191,10 @@ func TestRunCommand(t *testing.T) {
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("no sh")
 	}
-	kcfg := kubeconfig(t, "prod", "prod", ContextName)
+	kcfg := kubeconfig(t, "prod", "prod", ContextName())
 	l := &lessons.Lesson{ID: "lesson-99", Dir: "99-test", Spec: &lessons.Spec{Namespaces: []string{"kw-test"}},
 		FS: fstest.MapFS{"99-test/solution/web.yaml": {Data: []byte("kind: Pod\n")}, "99-test/lesson.yaml": {Data: []byte("x: 1\n")}}}
-	env := NewEnv(Target{Context: ContextName, Kubeconfig: kcfg, Owned: true}, nil, nil)
+	env := NewEnv(Target{Context: ContextName(), Kubeconfig: kcfg, Owned: true}, nil, nil)
 	defer env.Close()
 
 	out, err := env.Run(context.Background(), l, `echo "ns=$NAMESPACE"; cat solution/web.yaml; grep -c "current-context: kind-kworkbook" "$KUBECONFIG"; grep -c prod "$KUBECONFIG" || true`)

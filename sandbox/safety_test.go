@@ -82,7 +82,7 @@ func TestNodeLessonRefusedOnUnownedCluster(t *testing.T) {
 			if !errors.Is(err, ErrNodeLesson) {
 				t.Fatalf("got %v, want ErrNodeLesson", err)
 			}
-			for _, want := range []string{l.ID, "test", ContextName} {
+			for _, want := range []string{l.ID, "test", ContextName()} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("got %q, want it to name %s", err, want)
 				}

@@ -41,19 +41,19 @@ func Resolve(kubeconfig, context string) (Target, error) {
 		return Target{}, err
 	}
 	if context == "" {
-		if _, ok := raw.Contexts[ContextName]; !ok {
+		if _, ok := raw.Contexts[ContextName()]; !ok {
 			msg := "run kworkbook sandbox up to create it"
 			if raw.CurrentContext != "" {
 				msg += fmt.Sprintf(", or use your current cluster explicitly with --context %s", raw.CurrentContext)
 			}
-			return Target{}, fmt.Errorf("%w (the kubeconfig has no context %s): %s", ErrNoSandbox, ContextName, msg)
+			return Target{}, fmt.Errorf("%w (the kubeconfig has no context %s): %s", ErrNoSandbox, ContextName(), msg)
 		}
-		return Target{Context: ContextName, Kubeconfig: kubeconfig, Owned: true}, nil
+		return Target{Context: ContextName(), Kubeconfig: kubeconfig, Owned: true}, nil
 	}
 	if _, ok := raw.Contexts[context]; !ok {
 		return Target{}, fmt.Errorf("%w %q in the kubeconfig; the contexts are: %s", ErrUnknownContext, context, strings.Join(contextNames(raw), ", "))
 	}
-	return Target{Context: context, Kubeconfig: kubeconfig, Owned: context == ContextName}, nil
+	return Target{Context: context, Kubeconfig: kubeconfig, Owned: context == ContextName()}, nil
 }
 
 func contextNames(raw *clientcmdapi.Config) []string {

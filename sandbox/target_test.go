@@ -43,10 +43,10 @@ func TestResolve(t *testing.T) {
 			[]string{"kworkbook sandbox up", "--context prod"}},
 		{"no sandbox and no current context", "", nil, "", Target{}, ErrNoSandbox,
 			[]string{"kworkbook sandbox up"}},
-		{"the sandbox, never the current context", "prod", []string{"prod", ContextName}, "", Target{Context: ContextName, Owned: true}, nil, nil},
-		{"the sandbox when it is current", ContextName, []string{ContextName}, "", Target{Context: ContextName, Owned: true}, nil, nil},
-		{"another cluster by name", ContextName, []string{"prod", ContextName}, "prod", Target{Context: "prod", Owned: false}, nil, nil},
-		{"the sandbox by name", "prod", []string{"prod", ContextName}, ContextName, Target{Context: ContextName, Owned: true}, nil, nil},
+		{"the sandbox, never the current context", "prod", []string{"prod", ContextName()}, "", Target{Context: ContextName(), Owned: true}, nil, nil},
+		{"the sandbox when it is current", ContextName(), []string{ContextName()}, "", Target{Context: ContextName(), Owned: true}, nil, nil},
+		{"another cluster by name", ContextName(), []string{"prod", ContextName()}, "prod", Target{Context: "prod", Owned: false}, nil, nil},
+		{"the sandbox by name", "prod", []string{"prod", ContextName()}, ContextName(), Target{Context: ContextName(), Owned: true}, nil, nil},
 		{"an unknown context", "prod", []string{"prod", "staging"}, "prd", Target{}, ErrUnknownContext,
 			[]string{`"prd"`, "prod, staging"}},
 		{"an unknown context in an empty kubeconfig", "", nil, "prod", Target{}, ErrUnknownContext, []string{"(none)"}},
@@ -85,8 +85,8 @@ func TestResolveMissingKubeconfig(t *testing.T) {
 }
 
 func TestWriteKubeconfig(t *testing.T) {
-	path := kubeconfig(t, "prod", "prod", ContextName)
-	tgt := Target{Context: ContextName, Kubeconfig: path, Owned: true}
+	path := kubeconfig(t, "prod", "prod", ContextName())
+	tgt := Target{Context: ContextName(), Kubeconfig: path, Owned: true}
 	out := filepath.Join(t.TempDir(), "only")
 	if err := tgt.WriteKubeconfig(out); err != nil {
 		t.Fatal(err)
@@ -95,8 +95,8 @@ func TestWriteKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.CurrentContext != ContextName || len(cfg.Contexts) != 1 || len(cfg.Clusters) != 1 || len(cfg.AuthInfos) != 1 {
-		t.Errorf("got current %q with %d contexts, %d clusters, %d users; want only %s", cfg.CurrentContext, len(cfg.Contexts), len(cfg.Clusters), len(cfg.AuthInfos), ContextName)
+	if cfg.CurrentContext != ContextName() || len(cfg.Contexts) != 1 || len(cfg.Clusters) != 1 || len(cfg.AuthInfos) != 1 {
+		t.Errorf("got current %q with %d contexts, %d clusters, %d users; want only %s", cfg.CurrentContext, len(cfg.Contexts), len(cfg.Clusters), len(cfg.AuthInfos), ContextName())
 	}
 	raw, _ := os.ReadFile(out)
 	if strings.Contains(string(raw), "prod") {
@@ -108,7 +108,7 @@ func TestWriteKubeconfig(t *testing.T) {
 }
 
 func TestSetCurrentContext(t *testing.T) {
-	path := kubeconfig(t, ContextName, "prod", ContextName)
+	path := kubeconfig(t, ContextName(), "prod", ContextName())
 	if err := SetCurrentContext(path, "prod"); err != nil {
 		t.Fatal(err)
 	}
@@ -118,5 +118,27 @@ func TestSetCurrentContext(t *testing.T) {
 	raw, err := RawConfig(path)
 	if err != nil || len(raw.Contexts) != 2 {
 		t.Errorf("got %v, %v; want both contexts kept", raw, err)
+	}
+}
+
+func TestSandboxName(t *testing.T) {
+	t.Setenv("KWORKBOOK_SANDBOX", "")
+	if ClusterName() != "kworkbook" || ContextName() != "kind-kworkbook" {
+		t.Errorf("got %s, %s; want kworkbook, kind-kworkbook", ClusterName(), ContextName())
+	}
+	cfg, err := ClusterConfig(false)
+	if err != nil || len(HostPorts(cfg)) == 0 {
+		t.Fatalf("got %v, %v; want the default sandbox to forward ports", err, HostPorts(cfg))
+	}
+	t.Setenv("KWORKBOOK_SANDBOX", "kwb-nodes")
+	if ClusterName() != "kwb-nodes" || ContextName() != "kind-kwb-nodes" {
+		t.Errorf("got %s, %s; want kwb-nodes, kind-kwb-nodes", ClusterName(), ContextName())
+	}
+	if cfg, _ := ClusterConfig(true); cfg.Name != "kwb-nodes" || len(HostPorts(cfg)) != 0 || len(cfg.KubeadmConfigPatches) != 1 {
+		t.Errorf("got %s with ports %v, want a second sandbox that forwards none", cfg.Name, HostPorts(cfg))
+	}
+	t.Setenv("KWORKBOOK_SANDBOX", "Not A Name")
+	if ClusterName() != "kworkbook" {
+		t.Errorf("got %s for an invalid name, want the default", ClusterName())
 	}
 }

@@ -30,7 +30,7 @@ func Up(ctx context.Context, o UpOptions) (Target, UpResult, error) {
 	if err != nil {
 		return Target{}, res, err
 	}
-	t := Target{Context: ContextName, Kubeconfig: o.Kubeconfig, Owned: true}
+	t := Target{Context: ContextName(), Kubeconfig: o.Kubeconfig, Owned: true}
 	c, err := t.Clients()
 	if err != nil {
 		return t, res, err

@@ -136,7 +136,7 @@ func (a *app) connect(ctx context.Context, ensure bool) (*kube.Clients, sandbox.
 			return nil, t, err
 		}
 	}
-	if !ensure || (a.globals.context != "" && a.globals.context != sandbox.ContextName) {
+	if !ensure || (a.globals.context != "" && a.globals.context != sandbox.ContextName()) {
 		return nil, t, err
 	}
 	if !errors.Is(err, sandbox.ErrNoSandbox) && !errors.Is(err, sandbox.ErrUnreachable) {
@@ -158,9 +158,9 @@ func (a *app) connect(ctx context.Context, ensure bool) (*kube.Clients, sandbox.
 
 // reportContextSwitch says that kind made kworkbook's context current.
 func (a *app) reportContextSwitch(res sandbox.UpResult) {
-	if res.Created && res.PreviousContext != "" && res.PreviousContext != sandbox.ContextName {
+	if res.Created && res.PreviousContext != "" && res.PreviousContext != sandbox.ContextName() {
 		fmt.Fprintf(a.streams.ErrOut, "Note: kubectl now uses context %s (it used %s). Switch back any time with: kubectl config use-context %s\n",
-			sandbox.ContextName, res.PreviousContext, res.PreviousContext)
+			sandbox.ContextName(), res.PreviousContext, res.PreviousContext)
 	}
 }
 

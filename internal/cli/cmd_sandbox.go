@@ -37,7 +37,7 @@ cluster it changes nothing. The node image is --image, else
 $KIND_NODE_IMAGE, else kind's default.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if a.globals.context != "" && a.globals.context != sandbox.ContextName {
+			if a.globals.context != "" && a.globals.context != sandbox.ContextName() {
 				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox up manages kworkbook's own cluster; --context %s names another one, which kworkbook does not create or change", a.globals.context)}
 			}
 			t, res, err := sandbox.Up(c.Context(), sandbox.UpOptions{Image: image, Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()})
@@ -59,10 +59,10 @@ func newSandboxDownCmd(a *app) *cobra.Command {
 		Short: "Delete kworkbook's cluster (and only it)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if a.globals.context != "" && a.globals.context != sandbox.ContextName {
+			if a.globals.context != "" && a.globals.context != sandbox.ContextName() {
 				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox down deletes only kworkbook's own cluster; it never deletes %s", a.globals.context)}
 			}
-			if err := a.confirm("Delete the kind cluster \"kworkbook\" and all the lessons' work in it?", "not deleted"); err != nil {
+			if err := a.confirm(fmt.Sprintf("Delete the kind cluster %q and all the lessons' work in it?", sandbox.ClusterName()), "not deleted"); err != nil {
 				return err
 			}
 			k := &sandbox.Kind{Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()}
@@ -74,7 +74,7 @@ func newSandboxDownCmd(a *app) *cobra.Command {
 				fmt.Fprintln(a.streams.Out, "There is no kworkbook cluster; nothing to delete.")
 				return nil
 			}
-			fmt.Fprintln(a.streams.Out, "Deleted the kind cluster \"kworkbook\". Your progress is kept; kworkbook sandbox up makes a new cluster.")
+			fmt.Fprintf(a.streams.Out, "Deleted the kind cluster %q. Your progress is kept; kworkbook sandbox up makes a new cluster.\n", sandbox.ClusterName())
 			return nil
 		},
 	}
