@@ -56,6 +56,11 @@ type Cluster struct {
 	// Host says how this machine reaches NodePorts, load balancers and the
 	// ingress; zero values mean "not reachable from here".
 	Host Host
+	// Lacks maps what the cluster is known not to provide (a lesson
+	// requirement such as "networkpolicy") to a sentence that says so. An
+	// exercise that requires one of them is not checked: its verdict says
+	// why (status Error), rather than failing as if the learner erred.
+	Lacks map[string]string
 }
 
 // Host describes the network paths from this machine into the cluster.
@@ -157,11 +162,19 @@ func (c *Checker) Lesson(ctx context.Context, l *lessons.Lesson) []Verdict {
 func (c *Checker) Exercise(ctx context.Context, l *lessons.Lesson, e *lessons.Exercise) Verdict {
 	start := time.Now()
 	v := Verdict{Lesson: l.ID, Exercise: e.ID, Title: e.Title, Weight: e.EffectiveWeight(), Status: Pass}
-	for i, ch := range e.Checks {
-		id := ch.ID
-		if id == "" {
-			id = fmt.Sprintf("#%d", i+1)
+	for _, r := range e.Requires {
+		if why, ok := c.cl.Lacks[r]; ok {
+			v.Status = Error
+			v.Message = fmt.Sprintf("this exercise cannot be checked on this cluster: %s", why)
+			for i := range e.Checks {
+				v.Checks = append(v.Checks, CheckResult{ID: checkID(e.Checks[i], i), Status: Skipped})
+			}
+			v.Duration = time.Since(start)
+			return v
 		}
+	}
+	for i, ch := range e.Checks {
+		id := checkID(ch, i)
 		if v.Status != Pass {
 			v.Checks = append(v.Checks, CheckResult{ID: id, Status: Skipped})
 			continue
@@ -178,6 +191,14 @@ func (c *Checker) Exercise(ctx context.Context, l *lessons.Lesson, e *lessons.Ex
 	}
 	v.Duration = time.Since(start)
 	return v
+}
+
+// checkID is a check's id, or #N (1-based) when it has none.
+func checkID(ch *lessons.Check, i int) string {
+	if ch.ID != "" {
+		return ch.ID
+	}
+	return fmt.Sprintf("#%d", i+1)
 }
 
 func passMessage(n int) string {

@@ -100,8 +100,12 @@ type ObjectRef struct {
 
 // Exercise is one exercise: checks from lesson.yaml, title and hints from prose.
 type Exercise struct {
-	ID         string      `yaml:"id"`
-	Weight     int         `yaml:"weight"`
+	ID     string `yaml:"id"`
+	Weight int    `yaml:"weight"`
+	// Requires names what the cluster must provide for this exercise's
+	// checks to be able to pass (see the lesson's requires:); on a cluster
+	// that lacks it, the verdict says so instead of failing.
+	Requires   []string    `yaml:"requires"`
 	Checks     []*Check    `yaml:"checks"`
 	Solution   Steps       `yaml:"solution"`
 	NearMisses []*NearMiss `yaml:"nearMisses"`

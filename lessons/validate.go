@@ -24,9 +24,12 @@ const (
 	RequireLoadBalancer = "loadbalancer"
 	RequireIngress      = "ingress"
 	RequireWorkers      = "workers"
+	// RequireNetworkPolicy: the network plugin enforces NetworkPolicy
+	// (kind's kindnetd does since v0.24; some plugins do not).
+	RequireNetworkPolicy = "networkpolicy"
 )
 
-var knownRequires = []string{RequireNodePort, RequireLoadBalancer, RequireIngress, RequireWorkers}
+var knownRequires = []string{RequireNodePort, RequireLoadBalancer, RequireIngress, RequireWorkers, RequireNetworkPolicy}
 
 // Validate checks that a lesson's files, ids and references line up.
 func Validate(l *Lesson) []Problem {
@@ -311,6 +314,11 @@ func (v *validator) exercise(e *Exercise, seen map[string]bool) {
 	}
 	if e.Weight < 0 {
 		v.add(e.Pos, "exercise %q: weight must not be negative", e.ID)
+	}
+	for _, r := range e.Requires {
+		if !slices.Contains(knownRequires, r) {
+			v.add(e.Pos, "exercise %q: requires: unknown %q (known: %s)", e.ID, r, strings.Join(knownRequires, ", "))
+		}
 	}
 	if len(e.Checks) == 0 {
 		v.add(e.Pos, "exercise %q has no checks", e.ID)

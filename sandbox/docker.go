@@ -129,8 +129,14 @@ func (d Docker) LoadBalancerRange(ctx context.Context, network string) (string, 
 	if err := json.Unmarshal(out, &cfgs); err != nil {
 		return "", fmt.Errorf("unable to read Docker network %s: %w", network, err)
 	}
+	// A second sandbox on the same Docker network takes the 50 addresses
+	// below the first's, so their load balancers never answer for one IP.
+	slot := 0
+	if ClusterName() != DefaultClusterName {
+		slot = 1
+	}
 	for _, c := range cfgs {
-		if r, ok := topRange(c.Subnet); ok {
+		if r, ok := topRange(c.Subnet, slot); ok {
 			return r, nil
 		}
 	}
@@ -138,8 +144,8 @@ func (d Docker) LoadBalancerRange(ctx context.Context, network string) (string, 
 }
 
 // topRange returns the 50 addresses ending 5 below the broadcast address
-// of an IPv4 subnet of at least /24.
-func topRange(subnet string) (string, bool) {
+// of an IPv4 subnet of at least /24, or, for slot 1, the 50 below those.
+func topRange(subnet string, slot int) (string, bool) {
 	p, err := netip.ParsePrefix(subnet)
 	if err != nil || !p.Addr().Is4() || p.Bits() > 24 {
 		return "", false
@@ -150,5 +156,6 @@ func topRange(subnet string) (string, bool) {
 	ip := func(v uint32) string {
 		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
 	}
-	return ip(last-55) + "-" + ip(last-5), true
+	end := last - 5 - uint32(51*slot)
+	return ip(end-50) + "-" + ip(end), true
 }

@@ -118,3 +118,23 @@ func TestDockerInfoFacts(t *testing.T) {
 		}
 	}
 }
+
+func TestTopRange(t *testing.T) {
+	for _, tt := range []struct {
+		subnet string
+		slot   int
+		want   string
+		ok     bool
+	}{
+		{"172.18.0.0/16", 0, "172.18.255.200-172.18.255.250", true},
+		{"172.18.0.0/16", 1, "172.18.255.149-172.18.255.199", true},
+		{"10.89.0.0/24", 0, "10.89.0.200-10.89.0.250", true},
+		{"10.89.0.0/25", 0, "", false},
+		{"fc00:f853:ccd:e793::/64", 0, "", false},
+	} {
+		got, ok := topRange(tt.subnet, tt.slot)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("topRange(%s, %d): got %q %v, want %q %v", tt.subnet, tt.slot, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -177,7 +177,7 @@ func (a *app) warnContext(t sandbox.Target) {
 func (a *app) checker(ctx context.Context, c *kube.Clients, opts checker.Options) *checker.Checker {
 	info, _, _ := sandbox.ReadInfo(ctx, c)
 	return checker.New(checker.Cluster{
-		Typed: c.Typed, Dynamic: c.Dynamic, Mapper: c.RESTMapper(), Exec: c.Exec, Host: info.Host(),
+		Typed: c.Typed, Dynamic: c.Dynamic, Mapper: c.RESTMapper(), Exec: c.Exec, Host: info.Host(), Lacks: a.lacks(ctx, c),
 	}, opts)
 }
 

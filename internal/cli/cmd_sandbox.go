@@ -146,6 +146,15 @@ func (a *app) sandboxStatus(ctx context.Context) error {
 		}
 		fmt.Fprintf(w, "  %s %s: %s\n", mark, h.Name, h.Detail)
 	}
+	known, enforced, detail := a.networkPolicy(ctx, cl, true)
+	switch {
+	case known && enforced:
+		fmt.Fprintf(w, "  %s NetworkPolicy: %s\n", pal.green("✓"), detail)
+	case known:
+		fmt.Fprintf(w, "  %s NetworkPolicy: %s\n", pal.red("✗"), detail)
+	default:
+		fmt.Fprintf(w, "  %s NetworkPolicy: not known (the probe could not run)\n", pal.yellow("?"))
+	}
 	info, found, err := sandbox.ReadInfo(ctx, cl)
 	if err != nil {
 		return err

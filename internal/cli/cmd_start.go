@@ -110,23 +110,36 @@ func record(pl *progress.Lesson, vs []checker.Verdict) {
 }
 
 var requirementText = map[string]string{
-	lessons.RequireNodePort:     "NodePorts forwarded to this machine",
-	lessons.RequireLoadBalancer: "a LoadBalancer implementation",
-	lessons.RequireIngress:      "an ingress controller reachable from this machine",
-	lessons.RequireWorkers:      "two worker nodes",
+	lessons.RequireNodePort:      "NodePorts forwarded to this machine",
+	lessons.RequireLoadBalancer:  "a LoadBalancer implementation",
+	lessons.RequireIngress:       "an ingress controller reachable from this machine",
+	lessons.RequireWorkers:       "two worker nodes",
+	lessons.RequireNetworkPolicy: "a network plugin that enforces NetworkPolicy",
 }
 
 // warnRequirements says what the lesson needs that this cluster lacks.
 func (a *app) warnRequirements(ctx context.Context, l *lessons.Lesson) {
-	if len(l.Spec.Requires) == 0 || a.clients == nil {
+	if a.clients == nil {
 		return
 	}
-	info, found, _ := sandbox.ReadInfo(ctx, a.clients)
 	var missing []string
+	if needsNetworkPolicy(l) {
+		known, enforced, _ := a.networkPolicy(ctx, a.clients, true)
+		switch {
+		case known && enforced:
+			fmt.Fprintln(a.streams.ErrOut, " • this cluster enforces NetworkPolicy")
+		case known:
+			missing = append(missing, requirementText[lessons.RequireNetworkPolicy])
+		}
+	}
+	info, found, _ := sandbox.ReadInfo(ctx, a.clients)
 	for _, r := range l.Spec.Requires {
 		ok := found && sandbox.Provides(info, r)
-		if r == lessons.RequireWorkers {
+		switch r {
+		case lessons.RequireWorkers:
 			ok = sandbox.WorkerCount(ctx, a.clients) >= 2
+		case lessons.RequireNetworkPolicy:
+			continue // above
 		}
 		if !ok {
 			missing = append(missing, requirementText[r])
