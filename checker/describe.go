@@ -3,6 +3,7 @@ package checker
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -35,6 +36,72 @@ var describers = map[string]func(map[string]any) string{
 	"Job":                   describeJob,
 	"Ingress":               describeIngress,
 	"Namespace":             describeNamespace,
+	"ResourceQuota":         describeQuota,
+	"LimitRange":            describeLimitRange,
+	"NetworkPolicy":         describeNetworkPolicy,
+}
+
+// showValue shows a value a learner typed so that what tells it apart is
+// visible: quoted when it has a newline, a tab or spaces at either end
+// ("a\n" is not "a", and a verdict must not print both as a).
+func showValue(v string, n int) string {
+	if v != strings.TrimSpace(v) || strings.ContainsAny(v, "\n\t\r") {
+		q := strconv.Quote(v)
+		if len([]rune(q)) > n+2 {
+			q = string([]rune(q)[:n]) + "…\""
+		}
+		return q
+	}
+	return shorten(v, n)
+}
+
+func describeQuota(o map[string]any) string {
+	hard, _, _ := unstructured.NestedStringMap(o, "spec", "hard")
+	used, _, _ := unstructured.NestedStringMap(o, "status", "used")
+	if len(hard) == 0 {
+		return "no limits (spec.hard is empty)"
+	}
+	keys := make([]string, 0, len(hard))
+	for k := range hard {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %s", k, hard[k])
+		if u, ok := used[k]; ok {
+			parts[i] += fmt.Sprintf(" (%s used)", u)
+		}
+	}
+	return "hard " + strings.Join(parts, ", ")
+}
+
+func describeLimitRange(o map[string]any) string {
+	limits, _, _ := unstructured.NestedSlice(o, "spec", "limits")
+	var parts []string
+	for _, l := range limits {
+		m, _ := l.(map[string]any)
+		part := fmt.Sprint(m["type"])
+		for _, key := range []string{"default", "defaultRequest", "max", "min"} {
+			if v, ok := m[key].(map[string]any); ok {
+				part += fmt.Sprintf(" %s %v", key, v)
+			}
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func describeNetworkPolicy(o map[string]any) string {
+	sel, _, _ := unstructured.NestedStringMap(o, "spec", "podSelector", "matchLabels")
+	target := "every pod"
+	if len(sel) > 0 {
+		target = "pods " + labelString(sel)
+	}
+	types, _, _ := unstructured.NestedStringSlice(o, "spec", "policyTypes")
+	in, _, _ := unstructured.NestedSlice(o, "spec", "ingress")
+	eg, _, _ := unstructured.NestedSlice(o, "spec", "egress")
+	return fmt.Sprintf("selects %s, types %s, %d ingress and %d egress rules", target, strings.Join(types, ","), len(in), len(eg))
 }
 
 func describeWorkload(o map[string]any) string {
@@ -238,7 +305,7 @@ func describeKeys(field string) func(map[string]any) string {
 		}
 		var parts []string
 		for k, v := range m {
-			parts = append(parts, fmt.Sprintf("%s=%s", k, shorten(fmt.Sprint(v), 40)))
+			parts = append(parts, fmt.Sprintf("%s=%s", k, showValue(fmt.Sprint(v), 40)))
 		}
 		sort.Strings(parts)
 		return strings.Join(parts, ", ")

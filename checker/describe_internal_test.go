@@ -76,3 +76,19 @@ func TestDescribe(t *testing.T) {
 		})
 	}
 }
+
+// TestDescribeShowsTheDifference: a verdict that refuses a value shows
+// what tells it apart from the expected one.
+func TestDescribeShowsTheDifference(t *testing.T) {
+	cm := &unstructured.Unstructured{Object: map[string]any{"kind": "ConfigMap", "metadata": map[string]any{"name": "greeting"},
+		"data": map[string]any{"message": "hello\n", "plain": "hi", "padded": " x"}}}
+	if got, want := describe(cm), `ConfigMap greeting: message="hello\n", padded=" x", plain=hi`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	q := &unstructured.Unstructured{Object: map[string]any{"kind": "ResourceQuota", "metadata": map[string]any{"name": "pod-limit"},
+		"spec": map[string]any{"hard": map[string]any{"count/pods": "3", "requests.cpu": "1"}},
+		"status": map[string]any{"used": map[string]any{"count/pods": "1"}}}}
+	if got, want := describe(q), "ResourceQuota pod-limit: hard count/pods: 3 (1 used), requests.cpu: 1"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
