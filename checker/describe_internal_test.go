@@ -86,7 +86,7 @@ func TestDescribeShowsTheDifference(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	q := &unstructured.Unstructured{Object: map[string]any{"kind": "ResourceQuota", "metadata": map[string]any{"name": "pod-limit"},
-		"spec": map[string]any{"hard": map[string]any{"count/pods": "3", "requests.cpu": "1"}},
+		"spec":   map[string]any{"hard": map[string]any{"count/pods": "3", "requests.cpu": "1"}},
 		"status": map[string]any{"used": map[string]any{"count/pods": "1"}}}}
 	if got, want := describe(q), "ResourceQuota pod-limit: hard count/pods: 3 (1 used), requests.cpu: 1"; got != want {
 		t.Errorf("got %q, want %q", got, want)
