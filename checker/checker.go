@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -88,12 +89,16 @@ type Options struct {
 	// NoSettle keeps polling a failing check until its timeout even when
 	// the cluster has settled.
 	NoSettle bool
+	// Printer writes the verdicts' sentences; English when nil. Machine
+	// readable reports keep English unless asked otherwise.
+	Printer *locale.Printer
 }
 
 // Checker evaluates exercises against one cluster.
 type Checker struct {
 	cl      Cluster
 	opts    Options
+	p       *locale.Printer
 	secrets secretCache
 }
 
@@ -108,7 +113,7 @@ func New(cl Cluster, opts Options) *Checker {
 	if cl.Host.Client == nil {
 		cl.Host.Client = &http.Client{Timeout: 2 * time.Second}
 	}
-	return &Checker{cl: cl, opts: opts}
+	return &Checker{cl: cl, opts: opts, p: opts.Printer.Or()}
 }
 
 // Verdict is the outcome of one exercise.
@@ -165,7 +170,7 @@ func (c *Checker) Exercise(ctx context.Context, l *lessons.Lesson, e *lessons.Ex
 	for _, r := range e.Requires {
 		if why, ok := c.cl.Lacks[r]; ok {
 			v.Status = Error
-			v.Message = fmt.Sprintf("this exercise cannot be checked on this cluster: %s", why)
+			v.Message = c.p.T("verdict.cannot_check_here", "Why", why)
 			for i := range e.Checks {
 				v.Checks = append(v.Checks, CheckResult{ID: checkID(e.Checks[i], i), Status: Skipped})
 			}
@@ -187,7 +192,7 @@ func (c *Checker) Exercise(ctx context.Context, l *lessons.Lesson, e *lessons.Ex
 		}
 	}
 	if v.Status == Pass {
-		v.Message = passMessage(len(e.Checks))
+		v.Message = c.p.N("verdict.pass", len(e.Checks))
 	}
 	v.Duration = time.Since(start)
 	return v
@@ -199,13 +204,6 @@ func checkID(ch *lessons.Check, i int) string {
 		return ch.ID
 	}
 	return fmt.Sprintf("#%d", i+1)
-}
-
-func passMessage(n int) string {
-	if n == 1 {
-		return "the check passes"
-	}
-	return fmt.Sprintf("all %d checks pass", n)
 }
 
 // Check polls one check until it passes or its timeout ends.
@@ -251,7 +249,7 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 		if seen == "" {
 			seen = last.msg
 		}
-		r.Message = ch.Message + " (seen: " + seen + ")"
+		r.Message = c.p.T("verdict.author_message", "Message", ch.Message, "Seen", seen)
 	}
 	// Evidence is gathered once, after the last attempt, with a fresh deadline.
 	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
@@ -339,5 +337,5 @@ func (c *Checker) evaluate(ctx context.Context, l *lessons.Lesson, ch *lessons.C
 	case ch.HTTP != nil:
 		return c.http(ctx, l, ch)
 	}
-	return outcome{err: fmt.Errorf("%w: check has no kind, exec or http", ErrInfrastructure), fatal: true}
+	return outcome{err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.empty")), fatal: true}
 }

@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // A container that restarts forever is never done, whatever a check
@@ -29,7 +31,7 @@ const (
 )
 
 // crashLoop returns why the pod is crash-looping, or "".
-func crashLoop(p *corev1.Pod, now time.Time) string {
+func crashLoop(pr *locale.Printer, p *corev1.Pod, now time.Time) string {
 	if p.DeletionTimestamp != nil {
 		return ""
 	}
@@ -42,14 +44,17 @@ func crashLoop(p *corev1.Pod, now time.Time) string {
 		default:
 			continue
 		}
-		why := fmt.Sprintf("pod %s is crash-looping: container %s has restarted %d times", p.Name, s.Name, s.RestartCount)
+		code, reason := "?", ""
 		if last != nil {
-			why += fmt.Sprintf(", last exit code %d", last.ExitCode)
-			if last.Reason != "" && last.Reason != "Error" {
-				why += " (" + last.Reason + ")"
+			code = fmt.Sprint(last.ExitCode)
+			if last.Reason != "Error" {
+				reason = last.Reason
 			}
 		}
-		return why + "; a container that keeps restarting is not done (kubectl logs " + p.Name + " --previous shows why it stops)"
+		if reason != "" {
+			return pr.N("crash.loop_reason", int(s.RestartCount), "Pod", p.Name, "Container", s.Name, "Code", code, "Reason", reason)
+		}
+		return pr.N("crash.loop", int(s.RestartCount), "Pod", p.Name, "Container", s.Name, "Code", code)
 	}
 	return ""
 }
@@ -154,9 +159,9 @@ func usesObject(p *corev1.Pod, kind, name string) bool {
 }
 
 // crashLooping returns why one of the pods is crash-looping, or "".
-func crashLooping(pods []*corev1.Pod, now time.Time) (string, *corev1.Pod) {
+func crashLooping(pr *locale.Printer, pods []*corev1.Pod, now time.Time) (string, *corev1.Pod) {
 	for _, p := range pods {
-		if why := crashLoop(p, now); why != "" {
+		if why := crashLoop(pr, p, now); why != "" {
 			return why, p
 		}
 	}
@@ -177,7 +182,7 @@ func (c *Checker) serviceCrashLoop(ctx context.Context, svc *corev1.Service, pas
 	for i := range list.Items {
 		pods[i] = &list.Items[i]
 	}
-	if why, p := crashLooping(pods, time.Now()); why != "" {
+	if why, p := crashLooping(c.p, pods, time.Now()); why != "" {
 		return outcome{msg: why, objects: []objectRef{podRef(p)}}
 	}
 	return pass

@@ -7,21 +7,29 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // describe says in one line what matters about an object, for verdicts:
-// the state a learner would look at with kubectl get. Secret values never appear.
-func describe(u *unstructured.Unstructured) string {
+// the state a learner would look at with kubectl get. Secret values never
+// appear. The facts are a list ("3/3 ready, image nginx:1.27"), each fact
+// a message of its own, so every language words them its own way.
+func (c *Checker) describe(u *unstructured.Unstructured) string {
+	return describeIn(c.p, u)
+}
+
+func describeIn(p *locale.Printer, u *unstructured.Unstructured) string {
 	name := u.GetKind() + " " + u.GetName()
 	if d := describers[u.GetKind()]; d != nil {
-		if s := d(u.Object); s != "" {
-			return name + ": " + s
+		if facts := d(p, u.Object); len(facts) > 0 {
+			return name + ": " + strings.Join(facts, p.T("list.sep"))
 		}
 	}
 	return name
 }
 
-var describers = map[string]func(map[string]any) string{
+var describers = map[string]func(*locale.Printer, map[string]any) []string{
 	"Deployment":            describeWorkload,
 	"ReplicaSet":            describeWorkload,
 	"StatefulSet":           describeWorkload,
@@ -41,89 +49,26 @@ var describers = map[string]func(map[string]any) string{
 	"NetworkPolicy":         describeNetworkPolicy,
 }
 
-// showValue shows a value a learner typed so that what tells it apart is
-// visible: quoted when it has a newline, a tab or spaces at either end
-// ("a\n" is not "a", and a verdict must not print both as a).
-func showValue(v string, n int) string {
-	if v != strings.TrimSpace(v) || strings.ContainsAny(v, "\n\t\r") {
-		q := strconv.Quote(v)
-		if len([]rune(q)) > n+2 {
-			q = string([]rune(q)[:n]) + "…\""
-		}
-		return q
-	}
-	return shorten(v, n)
-}
-
-func describeQuota(o map[string]any) string {
-	hard, _, _ := unstructured.NestedStringMap(o, "spec", "hard")
-	used, _, _ := unstructured.NestedStringMap(o, "status", "used")
-	if len(hard) == 0 {
-		return "no limits (spec.hard is empty)"
-	}
-	keys := make([]string, 0, len(hard))
-	for k := range hard {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %s", k, hard[k])
-		if u, ok := used[k]; ok {
-			parts[i] += fmt.Sprintf(" (%s used)", u)
-		}
-	}
-	return "hard " + strings.Join(parts, ", ")
-}
-
-func describeLimitRange(o map[string]any) string {
-	limits, _, _ := unstructured.NestedSlice(o, "spec", "limits")
-	var parts []string
-	for _, l := range limits {
-		m, _ := l.(map[string]any)
-		part := fmt.Sprint(m["type"])
-		for _, key := range []string{"default", "defaultRequest", "max", "min"} {
-			if v, ok := m[key].(map[string]any); ok {
-				part += fmt.Sprintf(" %s %v", key, v)
-			}
-		}
-		parts = append(parts, part)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func describeNetworkPolicy(o map[string]any) string {
-	sel, _, _ := unstructured.NestedStringMap(o, "spec", "podSelector", "matchLabels")
-	target := "every pod"
-	if len(sel) > 0 {
-		target = "pods " + labelString(sel)
-	}
-	types, _, _ := unstructured.NestedStringSlice(o, "spec", "policyTypes")
-	in, _, _ := unstructured.NestedSlice(o, "spec", "ingress")
-	eg, _, _ := unstructured.NestedSlice(o, "spec", "egress")
-	return fmt.Sprintf("selects %s, types %s, %d ingress and %d egress rules", target, strings.Join(types, ","), len(in), len(eg))
-}
-
-func describeWorkload(o map[string]any) string {
+func describeWorkload(p *locale.Printer, o map[string]any) []string {
 	want, ok, _ := unstructured.NestedInt64(o, "spec", "replicas")
 	if !ok {
 		want = 1
 	}
 	ready, _, _ := unstructured.NestedInt64(o, "status", "readyReplicas")
-	parts := []string{fmt.Sprintf("%d/%d ready", ready, want)}
+	facts := []string{p.T("describe.ready", "Ready", ready, "Want", want)}
 	if upd, ok, _ := unstructured.NestedInt64(o, "status", "updatedReplicas"); ok && upd != want {
-		parts = append(parts, fmt.Sprintf("%d updated", upd))
+		facts = append(facts, p.T("describe.updated", "N", upd))
 	}
 	if imgs := images(o, "spec", "template", "spec"); imgs != "" {
-		parts = append(parts, "image "+imgs)
+		facts = append(facts, p.T("describe.image", "Image", imgs))
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
-func describeDaemonSet(o map[string]any) string {
+func describeDaemonSet(p *locale.Printer, o map[string]any) []string {
 	want, _, _ := unstructured.NestedInt64(o, "status", "desiredNumberScheduled")
 	ready, _, _ := unstructured.NestedInt64(o, "status", "numberReady")
-	return fmt.Sprintf("%d/%d ready", ready, want)
+	return []string{p.T("describe.ready", "Ready", ready, "Want", want)}
 }
 
 func images(o map[string]any, path ...string) string {
@@ -139,12 +84,12 @@ func images(o map[string]any, path ...string) string {
 	return strings.Join(out, ", ")
 }
 
-func describePod(o map[string]any) string {
+func describePod(p *locale.Printer, o map[string]any) []string {
 	phase, _, _ := unstructured.NestedString(o, "status", "phase")
 	if phase == "" {
 		phase = "Pending"
 	}
-	parts := []string{phase}
+	facts := []string{phase}
 	statuses, _, _ := unstructured.NestedSlice(o, "status", "containerStatuses")
 	ready := 0
 	for _, s := range statuses {
@@ -152,139 +97,139 @@ func describePod(o map[string]any) string {
 		if r, _ := m["ready"].(bool); r {
 			ready++
 		}
-		if reason := containerReason(m); reason != "" {
-			parts = append(parts, reason)
+		if reason := containerReason(p, m); reason != "" {
+			facts = append(facts, reason)
 		}
 	}
 	specCs, _, _ := unstructured.NestedSlice(o, "spec", "containers")
 	if phase == "Running" {
-		parts = append(parts, fmt.Sprintf("%d/%d containers ready", ready, len(specCs)))
+		facts = append(facts, p.T("describe.containers_ready", "Ready", ready, "All", len(specCs)))
 	}
 	if node, _, _ := unstructured.NestedString(o, "spec", "nodeName"); node != "" {
-		parts = append(parts, "on node "+node)
+		facts = append(facts, p.T("describe.on_node", "Node", node))
 	}
 	conds, _, _ := unstructured.NestedSlice(o, "status", "conditions")
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
 		if m["type"] == "PodScheduled" && m["status"] == "False" {
-			parts = append(parts, fmt.Sprintf("not scheduled (%v: %v)", m["reason"], m["message"]))
+			facts = append(facts, p.T("describe.not_scheduled", "Reason", fmt.Sprint(m["reason"]), "Message", fmt.Sprint(m["message"])))
 		}
 	}
 	if reason, _, _ := unstructured.NestedString(o, "status", "reason"); reason != "" {
-		parts = append(parts, reason)
+		facts = append(facts, reason)
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
 // containerReason names what a container is stuck on or why it ended.
-func containerReason(m map[string]any) string {
+func containerReason(p *locale.Printer, m map[string]any) string {
 	name, _ := m["name"].(string)
 	if w, ok, _ := unstructured.NestedMap(m, "state", "waiting"); ok {
 		r, _ := w["reason"].(string)
 		if r != "" && r != "ContainerCreating" && r != "PodInitializing" {
 			msg, _ := w["message"].(string)
-			return strings.TrimSpace(fmt.Sprintf("container %s %s %s", name, r, shorten(msg, 120)))
+			return strings.TrimSpace(p.T("describe.container_waiting", "Name", name, "Reason", r, "Message", shorten(msg, 120)))
 		}
 	}
 	if t, ok, _ := unstructured.NestedMap(m, "state", "terminated"); ok {
 		r, _ := t["reason"].(string)
 		code, _ := number(t["exitCode"])
-		return fmt.Sprintf("container %s terminated (%s, exit code %g)", name, r, code)
+		return p.T("describe.container_terminated", "Name", name, "Reason", r, "Code", fmt.Sprintf("%g", code))
 	}
 	return ""
 }
 
-func describeService(o map[string]any) string {
+func describeService(p *locale.Printer, o map[string]any) []string {
 	typ, _, _ := unstructured.NestedString(o, "spec", "type")
 	if typ == "" {
 		typ = "ClusterIP"
 	}
-	parts := []string{typ}
+	facts := []string{typ}
 	if ip, _, _ := unstructured.NestedString(o, "spec", "clusterIP"); ip == "None" {
-		parts[0] = "headless " + typ
+		facts[0] = p.T("describe.headless", "Type", typ)
 	}
 	ports, _, _ := unstructured.NestedSlice(o, "spec", "ports")
 	var ps []string
-	for _, p := range ports {
-		m, _ := p.(map[string]any)
+	for _, pt := range ports {
+		m, _ := pt.(map[string]any)
 		s := fmt.Sprintf("%v", m["port"])
 		if tp, ok := m["targetPort"]; ok && fmt.Sprint(tp) != fmt.Sprint(m["port"]) {
 			s += fmt.Sprintf("→%v", tp)
 		}
 		if np, ok := m["nodePort"]; ok {
-			s += fmt.Sprintf(" (nodePort %v)", np)
+			s += " " + p.T("describe.node_port", "Port", fmt.Sprint(np))
 		}
 		ps = append(ps, s)
 	}
 	if len(ps) > 0 {
-		parts = append(parts, "port "+strings.Join(ps, ", "))
+		facts = append(facts, p.T("describe.ports", "Ports", strings.Join(ps, ", ")))
 	}
 	if sel, _, _ := unstructured.NestedStringMap(o, "spec", "selector"); len(sel) > 0 {
-		parts = append(parts, "selector "+labelString(sel))
+		facts = append(facts, p.T("describe.selector", "Selector", labelString(sel)))
 	} else {
-		parts = append(parts, "no selector")
+		facts = append(facts, p.T("describe.no_selector"))
 	}
 	if ing, _, _ := unstructured.NestedSlice(o, "status", "loadBalancer", "ingress"); len(ing) > 0 {
 		m, _ := ing[0].(map[string]any)
-		parts = append(parts, fmt.Sprintf("external IP %v", firstOf(m, "ip", "hostname")))
+		facts = append(facts, p.T("describe.external_ip", "IP", fmt.Sprint(firstOf(m, "ip", "hostname"))))
 	} else if typ == "LoadBalancer" {
-		parts = append(parts, "no external IP yet")
+		facts = append(facts, p.T("describe.no_external_ip"))
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
-func describePVC(o map[string]any) string {
+func describePVC(p *locale.Printer, o map[string]any) []string {
 	phase, _, _ := unstructured.NestedString(o, "status", "phase")
-	parts := []string{phase}
+	facts := []string{phase}
 	if v, _, _ := unstructured.NestedString(o, "spec", "volumeName"); v != "" {
-		parts = append(parts, "volume "+v)
+		facts = append(facts, p.T("describe.volume", "Volume", v))
 	}
 	if sc, ok, _ := unstructured.NestedString(o, "spec", "storageClassName"); ok {
-		parts = append(parts, fmt.Sprintf("storageClassName %q", sc))
+		facts = append(facts, fmt.Sprintf("storageClassName %q", sc))
 	}
 	if m, _, _ := unstructured.NestedStringSlice(o, "spec", "accessModes"); len(m) > 0 {
-		parts = append(parts, strings.Join(m, ","))
+		facts = append(facts, strings.Join(m, ","))
 	}
 	if s, _, _ := unstructured.NestedString(o, "spec", "resources", "requests", "storage"); s != "" {
-		parts = append(parts, "requests "+s)
+		facts = append(facts, p.T("describe.requests", "Size", s))
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
-func describePV(o map[string]any) string {
+func describePV(p *locale.Printer, o map[string]any) []string {
 	phase, _, _ := unstructured.NestedString(o, "status", "phase")
-	parts := []string{phase}
+	facts := []string{phase}
 	if s, _, _ := unstructured.NestedString(o, "spec", "capacity", "storage"); s != "" {
-		parts = append(parts, s)
+		facts = append(facts, s)
 	}
 	if m, _, _ := unstructured.NestedStringSlice(o, "spec", "accessModes"); len(m) > 0 {
-		parts = append(parts, strings.Join(m, ","))
+		facts = append(facts, strings.Join(m, ","))
 	}
 	if r, _, _ := unstructured.NestedString(o, "spec", "persistentVolumeReclaimPolicy"); r != "" {
-		parts = append(parts, "reclaim "+r)
+		facts = append(facts, p.T("describe.reclaim", "Policy", r))
 	}
 	if ns, _, _ := unstructured.NestedString(o, "spec", "claimRef", "namespace"); ns != "" {
 		n, _, _ := unstructured.NestedString(o, "spec", "claimRef", "name")
-		parts = append(parts, "claimed by "+ns+"/"+n)
+		facts = append(facts, p.T("describe.claimed_by", "Claim", ns+"/"+n))
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
-func describeNode(o map[string]any) string {
-	var parts []string
+func describeNode(p *locale.Printer, o map[string]any) []string {
+	var facts []string
 	conds, _, _ := unstructured.NestedSlice(o, "status", "conditions")
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
 		if m["type"] == "Ready" {
 			if m["status"] == "True" {
-				parts = append(parts, "Ready")
+				facts = append(facts, "Ready")
 			} else {
-				parts = append(parts, "NotReady")
+				facts = append(facts, "NotReady")
 			}
 		}
 	}
 	if u, _, _ := unstructured.NestedBool(o, "spec", "unschedulable"); u {
-		parts = append(parts, "SchedulingDisabled (cordoned)")
+		facts = append(facts, p.T("describe.cordoned"))
 	}
 	if taints, _, _ := unstructured.NestedSlice(o, "spec", "taints"); len(taints) > 0 {
 		var ts []string
@@ -292,27 +237,41 @@ func describeNode(o map[string]any) string {
 			m, _ := t.(map[string]any)
 			ts = append(ts, fmt.Sprintf("%v:%v", m["key"], m["effect"]))
 		}
-		parts = append(parts, "taints "+strings.Join(ts, ", "))
+		facts = append(facts, p.T("describe.taints", "Taints", strings.Join(ts, ", ")))
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
-func describeKeys(field string) func(map[string]any) string {
-	return func(o map[string]any) string {
+func describeKeys(field string) func(*locale.Printer, map[string]any) []string {
+	return func(p *locale.Printer, o map[string]any) []string {
 		m, _, _ := unstructured.NestedMap(o, field)
 		if len(m) == 0 {
-			return "no " + field
+			return []string{p.T("describe.no_field", "Field", field)}
 		}
-		var parts []string
+		var facts []string
 		for k, v := range m {
-			parts = append(parts, fmt.Sprintf("%s=%s", k, showValue(fmt.Sprint(v), 40)))
+			facts = append(facts, fmt.Sprintf("%s=%s", k, showValue(fmt.Sprint(v), 40)))
 		}
-		sort.Strings(parts)
-		return strings.Join(parts, ", ")
+		sort.Strings(facts)
+		return facts
 	}
 }
 
-func describeSecret(o map[string]any) string {
+// showValue shows a value a learner typed so that what tells it apart is
+// visible: quoted when it has a newline, a tab or spaces at either end
+// ("a\n" is not "a", and a verdict must not print both as a).
+func showValue(v string, n int) string {
+	if v != strings.TrimSpace(v) || strings.ContainsAny(v, "\n\t\r") {
+		q := strconv.Quote(v)
+		if len([]rune(q)) > n+2 {
+			q = string([]rune(q)[:n]) + "…\""
+		}
+		return q
+	}
+	return shorten(v, n)
+}
+
+func describeSecret(p *locale.Printer, o map[string]any) []string {
 	typ, _, _ := unstructured.NestedString(o, "type")
 	m, _, _ := unstructured.NestedMap(o, "data")
 	keys := make([]string, 0, len(m))
@@ -320,43 +279,95 @@ func describeSecret(o map[string]any) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	return fmt.Sprintf("type %s, keys %s (values hidden)", typ, strings.Join(keys, ", "))
+	return []string{p.T("describe.secret", "Type", typ, "Keys", strings.Join(keys, ", "))}
 }
 
-func describeJob(o map[string]any) string {
+func describeJob(p *locale.Printer, o map[string]any) []string {
 	s, _, _ := unstructured.NestedInt64(o, "status", "succeeded")
 	f, _, _ := unstructured.NestedInt64(o, "status", "failed")
-	return fmt.Sprintf("%d succeeded, %d failed", s, f)
+	return []string{p.T("describe.job", "Succeeded", s, "Failed", f)}
 }
 
-func describeIngress(o map[string]any) string {
-	var parts []string
+func describeIngress(p *locale.Printer, o map[string]any) []string {
+	var facts []string
 	if c, _, _ := unstructured.NestedString(o, "spec", "ingressClassName"); c != "" {
-		parts = append(parts, "class "+c)
+		facts = append(facts, p.T("describe.class", "Class", c))
 	}
 	rules, _, _ := unstructured.NestedSlice(o, "spec", "rules")
 	for _, r := range rules {
 		m, _ := r.(map[string]any)
 		host, _ := m["host"].(string)
 		paths, _, _ := unstructured.NestedSlice(m, "http", "paths")
-		for _, p := range paths {
-			pm, _ := p.(map[string]any)
+		for _, pt := range paths {
+			pm, _ := pt.(map[string]any)
 			svc, _, _ := unstructured.NestedString(pm, "backend", "service", "name")
 			port, _, _ := unstructured.NestedFieldNoCopy(pm, "backend", "service", "port", "number")
-			parts = append(parts, fmt.Sprintf("%s%v → %s:%v", host, pm["path"], svc, port))
+			if port == nil {
+				port, _, _ = unstructured.NestedFieldNoCopy(pm, "backend", "service", "port", "name")
+			}
+			facts = append(facts, fmt.Sprintf("%s%v → %s:%v", host, pm["path"], svc, port))
 		}
 	}
-	return strings.Join(parts, ", ")
+	return facts
 }
 
-func describeNamespace(o map[string]any) string {
+func describeNamespace(p *locale.Printer, o map[string]any) []string {
 	phase, _, _ := unstructured.NestedString(o, "status", "phase")
 	l, _, _ := unstructured.NestedStringMap(o, "metadata", "labels")
 	delete(l, "kubernetes.io/metadata.name")
 	if len(l) == 0 {
-		return phase
+		return []string{phase}
 	}
-	return phase + ", labels " + labelString(l)
+	return []string{phase, p.T("describe.labels", "Labels", labelString(l))}
+}
+
+func describeQuota(p *locale.Printer, o map[string]any) []string {
+	hard, _, _ := unstructured.NestedStringMap(o, "spec", "hard")
+	used, _, _ := unstructured.NestedStringMap(o, "status", "used")
+	if len(hard) == 0 {
+		return []string{p.T("describe.quota_empty")}
+	}
+	keys := make([]string, 0, len(hard))
+	for k := range hard {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	limits := make([]string, len(keys))
+	for i, k := range keys {
+		limits[i] = k + ": " + hard[k]
+		if u, ok := used[k]; ok {
+			limits[i] = p.T("describe.quota_used", "Limit", limits[i], "Used", u)
+		}
+	}
+	return []string{p.T("describe.quota", "Limits", strings.Join(limits, ", "))}
+}
+
+func describeLimitRange(p *locale.Printer, o map[string]any) []string {
+	limits, _, _ := unstructured.NestedSlice(o, "spec", "limits")
+	var facts []string
+	for _, l := range limits {
+		m, _ := l.(map[string]any)
+		fact := fmt.Sprint(m["type"])
+		for _, key := range []string{"default", "defaultRequest", "max", "min"} {
+			if v, ok := m[key].(map[string]any); ok {
+				fact += fmt.Sprintf(" %s %v", key, v)
+			}
+		}
+		facts = append(facts, fact)
+	}
+	return facts
+}
+
+func describeNetworkPolicy(p *locale.Printer, o map[string]any) []string {
+	sel, _, _ := unstructured.NestedStringMap(o, "spec", "podSelector", "matchLabels")
+	target := p.T("describe.every_pod")
+	if len(sel) > 0 {
+		target = p.T("describe.pods_labelled", "Labels", labelString(sel))
+	}
+	types, _, _ := unstructured.NestedStringSlice(o, "spec", "policyTypes")
+	in, _, _ := unstructured.NestedSlice(o, "spec", "ingress")
+	eg, _, _ := unstructured.NestedSlice(o, "spec", "egress")
+	return []string{p.T("describe.netpol", "Target", target, "Types", strings.Join(types, ","), "Ingress", len(in), "Egress", len(eg))}
 }
 
 func labelString(m map[string]string) string {

@@ -62,7 +62,7 @@ func TestDescribe(t *testing.T) {
 			if err := u.UnmarshalJSON([]byte(tt.obj)); err != nil {
 				t.Fatalf("test setup: %v", err)
 			}
-			got := describe(u)
+			got := describeIn(nil, u)
 			for _, f := range tt.facts {
 				if !strings.Contains(got, f) {
 					t.Errorf("got %q, want it to contain %q", got, f)
@@ -82,13 +82,13 @@ func TestDescribe(t *testing.T) {
 func TestDescribeShowsTheDifference(t *testing.T) {
 	cm := &unstructured.Unstructured{Object: map[string]any{"kind": "ConfigMap", "metadata": map[string]any{"name": "greeting"},
 		"data": map[string]any{"message": "hello\n", "plain": "hi", "padded": " x"}}}
-	if got, want := describe(cm), `ConfigMap greeting: message="hello\n", padded=" x", plain=hi`; got != want {
+	if got, want := describeIn(nil, cm), `ConfigMap greeting: message="hello\n", padded=" x", plain=hi`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	q := &unstructured.Unstructured{Object: map[string]any{"kind": "ResourceQuota", "metadata": map[string]any{"name": "pod-limit"},
 		"spec":   map[string]any{"hard": map[string]any{"count/pods": "3", "requests.cpu": "1"}},
 		"status": map[string]any{"used": map[string]any{"count/pods": "1"}}}}
-	if got, want := describe(q), "ResourceQuota pod-limit: hard count/pods: 3 (1 used), requests.cpu: 1"; got != want {
+	if got, want := describeIn(nil, q), "ResourceQuota pod-limit: hard count/pods: 3 (1 used), requests.cpu: 1"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

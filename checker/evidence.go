@@ -77,7 +77,7 @@ func (c *Checker) events(ctx context.Context, ns, kind, name string) []string {
 		if e.Type != corev1.EventTypeWarning {
 			break // warnings come first; normal events are not evidence of a problem
 		}
-		out = append(out, fmt.Sprintf("event on %s %s: %s %s: %s", kind, name, e.Type, e.Reason, shorten(e.Message, 200)))
+		out = append(out, c.p.T("evidence.event", "Kind", kind, "Name", name, "Type", e.Type, "Reason", e.Reason, "Message", shorten(e.Message, 200)))
 	}
 	return out
 }
@@ -124,7 +124,7 @@ func (c *Checker) describePodEvidence(ctx context.Context, p *corev1.Pod) []stri
 		return nil
 	}
 	u.SetKind("Pod")
-	out := []string{describe(u)}
+	out := []string{c.describe(u)}
 	out = append(out, c.events(ctx, p.Namespace, "Pod", p.Name)...)
 	for _, s := range p.Status.ContainerStatuses {
 		if s.RestartCount == 0 && s.State.Terminated == nil {
@@ -132,7 +132,7 @@ func (c *Checker) describePodEvidence(ctx context.Context, p *corev1.Pod) []stri
 		}
 		lines := c.logTail(ctx, p.Namespace, p.Name, s.Name, s.RestartCount > 0 && s.State.Terminated == nil)
 		if len(lines) > 0 {
-			out = append(out, fmt.Sprintf("last log lines of %s/%s:\n    %s", p.Name, s.Name, strings.Join(lines, "\n    ")))
+			out = append(out, c.p.T("evidence.logs", "Pod", p.Name, "Container", s.Name)+":\n    "+strings.Join(lines, "\n    "))
 		}
 	}
 	return out
@@ -163,7 +163,7 @@ func (c *Checker) serviceEvidence(ctx context.Context, ns string, sel map[string
 		return nil
 	}
 	if len(list.Items) == 0 {
-		return []string{fmt.Sprintf("no pod in %s has the labels %s that the Service selects", ns, labelString(sel))}
+		return []string{c.p.T("evidence.no_pods", "Namespace", ns, "Selector", labelString(sel))}
 	}
 	ready := 0
 	for i := range list.Items {
@@ -171,7 +171,7 @@ func (c *Checker) serviceEvidence(ctx context.Context, ns string, sel map[string
 			ready++
 		}
 	}
-	return []string{fmt.Sprintf("%d of %d pods with labels %s are running and ready", ready, len(list.Items), labelString(sel))}
+	return []string{c.p.N("evidence.ready_pods", len(list.Items), "Ready", ready, "Selector", labelString(sel))}
 }
 
 func healthy(p *corev1.Pod) bool {

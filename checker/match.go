@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // Partial tree matching, as lesson authors write it under match:
@@ -30,20 +32,23 @@ type mismatch struct {
 	NoItem  bool // no list item matched Want
 }
 
-func (m *mismatch) describe(hide func(path string) bool) string {
+func (m *mismatch) describe(p *locale.Printer, hide func(path string) bool) string {
 	got, want := show(m.Got), show(m.Want)
+	if m.Got == nil {
+		got = p.T("match.nothing")
+	}
 	if hide != nil && hide(m.Path) {
-		got, want = "(hidden)", "(hidden)"
+		got, want = p.T("check.hidden"), p.T("check.hidden")
 	}
 	switch {
 	case m.Missing:
-		return fmt.Sprintf("%s is not set; expected %s", m.Path, want)
+		return p.T("match.missing", "Path", m.Path, "Want", want)
 	case m.Extra:
-		return fmt.Sprintf("%s is set to %s; expected it to be absent", m.Path, got)
+		return p.T("match.extra", "Path", m.Path, "Got", got)
 	case m.NoItem:
-		return fmt.Sprintf("%s has no item matching %s (found %s)", m.Path, want, got)
+		return p.T("match.no_item", "Path", m.Path, "Want", want, "Got", got)
 	default:
-		return fmt.Sprintf("%s is %s; expected %s", m.Path, got, want)
+		return p.T("match.differs", "Path", m.Path, "Got", got, "Want", want)
 	}
 }
 

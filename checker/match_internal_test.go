@@ -77,11 +77,11 @@ func TestMatchTree(t *testing.T) {
 			m := matchTree(tree(t, tt.want), object(t, tt.got), "")
 			switch {
 			case tt.path == "" && m != nil:
-				t.Errorf("got mismatch %s, want a match", m.describe(nil))
+				t.Errorf("got mismatch %s, want a match", m.describe(nil, nil))
 			case tt.path != "" && m == nil:
 				t.Errorf("got a match, want a mismatch at %s", tt.path)
 			case m != nil && m.Path != tt.path:
-				t.Errorf("got mismatch at %s (%s), want at %s", m.Path, m.describe(nil), tt.path)
+				t.Errorf("got mismatch at %s (%s), want at %s", m.Path, m.describe(nil, nil), tt.path)
 			}
 		})
 	}
@@ -99,11 +99,11 @@ func TestMismatchDescribe(t *testing.T) {
 		{mismatch{Path: "f", Got: nil, Want: 1.5}, "f is nothing; expected 1.5"},
 	}
 	for _, tt := range tests {
-		if got := tt.m.describe(nil); got != tt.want {
+		if got := tt.m.describe(nil, nil); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
 	}
-	hidden := (&mismatch{Path: "data.password", Got: "c2VjcmV0", Want: "b3RoZXI="}).describe(func(string) bool { return true })
+	hidden := (&mismatch{Path: "data.password", Got: "c2VjcmV0", Want: "b3RoZXI="}).describe(nil, func(string) bool { return true })
 	if strings.Contains(hidden, "c2VjcmV0") || strings.Contains(hidden, "b3RoZXI=") || !strings.Contains(hidden, "data.password") {
 		t.Errorf("got %q, want the path and no values", hidden)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kworkbook/kworkbook/checker/expr"
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -34,32 +35,34 @@ type selection struct {
 }
 
 // what names the selection for a learner: `Deployment "web" in namespace kw-05`.
-func (s *selection) what() string {
+func (s *selection) what(p *locale.Printer) string {
 	kind := s.mapping.GroupVersionKind.Kind
-	var b strings.Builder
+	var what string
 	switch {
 	case s.ref.Name != "":
-		fmt.Fprintf(&b, "%s %q", kind, s.ref.Name)
+		what = p.T("sel.named", "Kind", kind, "Name", s.ref.Name)
 	case s.ref.Selector != "":
-		fmt.Fprintf(&b, "%s with labels %s", plural(kind), s.ref.Selector)
+		what = p.T("sel.labelled", "Kind", kind, "Kinds", plural(kind), "Selector", s.ref.Selector)
 	default:
-		b.WriteString(plural(kind))
+		what = p.T("sel.all", "Kind", kind, "Kinds", plural(kind))
 	}
 	if s.ns != "" {
-		fmt.Fprintf(&b, " in namespace %s", s.ns)
+		what = p.T("sel.in_namespace", "What", what, "Namespace", s.ns)
 	}
-	return b.String()
+	return what
 }
 
 // none says the selection is empty: "there is no Pod "web" ..." or
 // "there are no Pods with labels app=web ...".
-func (s *selection) none() string {
+func (s *selection) none(p *locale.Printer) string {
 	if s.ref.Name != "" {
-		return "there is no " + s.what()
+		return p.T("sel.none_named", "What", s.what(p))
 	}
-	return "there are no " + s.what()
+	return p.T("sel.none", "What", s.what(p))
 }
 
+// plural is a kind's English plural ("Pods", "Ingresses", "NetworkPolicies"),
+// which English messages use; kind names are API names in every language.
 func plural(kind string) string {
 	switch {
 	case strings.HasSuffix(kind, "s"):
@@ -112,7 +115,7 @@ func checkRef(ch *lessons.Check) lessons.ObjectRef {
 func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Check) outcome {
 	s, err := c.sel(ctx, l, checkRef(ch))
 	if err != nil {
-		return infra(err, ch.Kind)
+		return c.infra(err, ch.Kind)
 	}
 	refs := make([]objectRef, len(s.objects))
 	for i, o := range s.objects {
@@ -120,9 +123,9 @@ func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Che
 	}
 	if ch.Absent {
 		if len(s.objects) == 0 {
-			return outcome{pass: true, msg: s.none()}
+			return outcome{pass: true, msg: s.none(c.p)}
 		}
-		return outcome{msg: fmt.Sprintf("%s still exists: %s", s.what(), describe(s.objects[0]))}
+		return outcome{msg: c.p.T("check.still_exists", "What", s.what(c.p), "Seen", c.describe(s.objects[0]))}
 	}
 
 	vars := map[string]any{}
@@ -131,7 +134,7 @@ func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Che
 	for name, ref := range ch.With {
 		ws, err := c.sel(ctx, l, ref)
 		if err != nil {
-			return infra(err, ref.Kind)
+			return c.infra(err, ref.Kind)
 		}
 		list := make([]any, len(ws.objects))
 		for i, o := range ws.objects {
@@ -163,7 +166,7 @@ func (c *Checker) object(ctx context.Context, l *lessons.Lesson, ch *lessons.Che
 				concerned = append(concerned, r)
 			}
 		}
-		if why, p := crashLooping(c.relatedPods(ctx, concerned), time.Now()); why != "" {
+		if why, p := crashLooping(c.p, c.relatedPods(ctx, concerned), time.Now()); why != "" {
 			return outcome{msg: why, objects: append(refs, podRef(p)), related: related}
 		}
 	}
@@ -198,27 +201,39 @@ func (c *Checker) judge(ctx context.Context, ch *lessons.Check, s *selection, re
 
 	if ch.Count != nil {
 		if ch.Count.Holds(matched) {
-			return outcome{pass: true, msg: fmt.Sprintf("%d matching %s", matched, s.what()), objects: refs}
+			return outcome{pass: true, msg: c.p.N("check.count.pass", matched, "What", s.what(c.p)), objects: refs}
 		}
-		msg := fmt.Sprintf("found %d matching %s; expected %s", matched, s.what(), ch.Count)
+		msg := c.p.N("check.count.fail", matched, "What", s.what(c.p), "Want", c.countText(*ch.Count))
 		if matched < ch.Count.N && len(reasons) > 0 {
-			msg += "; " + reasons[0]
+			msg = c.p.T("check.count.fail_why", "Message", msg, "Why", reasons[0])
 		}
-		return outcome{msg: msg, objects: refs, evidence: summaries(s.objects)}
+		return outcome{msg: msg, objects: refs, evidence: c.summaries(s.objects)}
 	}
 	if len(s.objects) == 0 {
 		return outcome{msg: c.notFound(ctx, s), objects: refs}
 	}
 	if len(reasons) > 0 {
 		if len(s.objects) == 1 {
-			return outcome{msg: reasons[0] + " (" + describe(s.objects[0]) + ")", seen: describe(s.objects[0]), objects: refs}
+			seen := c.describe(s.objects[0])
+			return outcome{msg: c.p.T("check.one_mismatch", "Why", reasons[0], "Seen", seen), seen: seen, objects: refs}
 		}
-		return outcome{msg: fmt.Sprintf("%d of %d %s do not match: %s", len(reasons), len(s.objects), s.what(), reasons[0]), objects: refs, evidence: summaries(s.objects)}
+		return outcome{msg: c.p.T("check.some_mismatch", "Bad", len(reasons), "All", len(s.objects), "What", s.what(c.p), "Why", reasons[0]),
+			objects: refs, evidence: c.summaries(s.objects)}
 	}
 	if len(s.objects) == 1 {
-		return outcome{pass: true, msg: describe(s.objects[0]), objects: refs}
+		return outcome{pass: true, msg: c.describe(s.objects[0]), objects: refs}
 	}
-	return outcome{pass: true, msg: fmt.Sprintf("%d %s match", len(s.objects), s.what()), objects: refs}
+	return outcome{pass: true, msg: c.p.N("check.all_match", len(s.objects), "What", s.what(c.p)), objects: refs}
+}
+
+// countText says a count condition: "exactly 3", "at least 2".
+func (c *Checker) countText(n lessons.Count) string {
+	ops := map[string]string{">=": "count.at_least", ">": "count.more_than", "<=": "count.at_most", "<": "count.fewer_than"}
+	id, ok := ops[n.Op]
+	if !ok {
+		id = "count.exactly"
+	}
+	return c.p.T(id, "N", n.N)
 }
 
 // satisfies returns "" when o matches want and prg, or a sentence saying why not.
@@ -226,7 +241,7 @@ func (c *Checker) satisfies(o *unstructured.Unstructured, want map[string]any, p
 	if want != nil {
 		if m := matchTree(want, o.Object, ""); m != nil {
 			hide := func(p string) bool { return o.GetKind() == "Secret" && !strings.HasPrefix(p, "metadata") }
-			return fmt.Sprintf("%s %s: %s", o.GetKind(), o.GetName(), m.describe(hide))
+			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(), "Why", m.describe(c.p, hide))
 		}
 	}
 	if prg != nil {
@@ -237,19 +252,20 @@ func (c *Checker) satisfies(o *unstructured.Unstructured, want map[string]any, p
 		local["object"] = o.Object
 		ok, err := prg.Eval(local)
 		if err != nil {
-			return fmt.Sprintf("%s %s: %s is not true (%s)", o.GetKind(), o.GetName(), prg.Source, friendlyEvalError(err))
+			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(),
+				"Why", c.p.T("check.expr_error", "Expr", prg.Source, "Error", c.friendlyEvalError(err)))
 		}
 		if !ok {
-			return fmt.Sprintf("%s %s: %s is not true", o.GetKind(), o.GetName(), prg.Source)
+			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(), "Why", c.p.T("check.expr_false", "Expr", prg.Source))
 		}
 	}
 	return ""
 }
 
-func friendlyEvalError(err error) string {
+func (c *Checker) friendlyEvalError(err error) string {
 	s := err.Error()
 	if strings.HasPrefix(s, "no such key: ") {
-		return "the field " + strings.TrimPrefix(s, "no such key: ") + " is not set yet"
+		return c.p.T("check.field_not_set", "Field", strings.TrimPrefix(s, "no such key: "))
 	}
 	return s
 }
@@ -257,7 +273,7 @@ func friendlyEvalError(err error) string {
 // notFound says an object is missing and, for named objects, where an object
 // of that name does exist: the classic wrong-namespace mistake.
 func (c *Checker) notFound(ctx context.Context, s *selection) string {
-	msg := s.none()
+	msg := s.none(c.p)
 	if s.ref.Name == "" || s.ns == "" {
 		return msg
 	}
@@ -276,34 +292,33 @@ func (c *Checker) notFound(ctx context.Context, s *selection) string {
 	if len(elsewhere) == 0 {
 		return msg
 	}
-	return fmt.Sprintf("%s, but there is one in namespace %s: create it in %s (kubectl ... -n %s)",
-		msg, strings.Join(elsewhere, ", "), s.ns, s.ns)
+	return c.p.T("check.elsewhere", "Message", msg, "Elsewhere", strings.Join(elsewhere, ", "), "Namespace", s.ns)
 }
 
-func summaries(objs []*unstructured.Unstructured) []string {
+func (c *Checker) summaries(objs []*unstructured.Unstructured) []string {
 	var out []string
 	for i, o := range objs {
 		if i == 5 {
-			out = append(out, fmt.Sprintf("… and %d more", len(objs)-5))
+			out = append(out, c.p.N("check.and_more", len(objs)-5))
 			break
 		}
-		out = append(out, describe(o))
+		out = append(out, c.describe(o))
 	}
 	return out
 }
 
 // infra turns an API error into an outcome: missing kinds, denied access and
 // an unreachable cluster stop polling at once, with advice.
-func infra(err error, kind string) outcome {
+func (c *Checker) infra(err error, kind string) outcome {
 	switch {
 	case meta.IsNoMatchError(err):
-		return outcome{fatal: true, err: fmt.Errorf("%w: this cluster does not serve the kind %s (is the add-on that provides it installed? try kworkbook sandbox status)", ErrInfrastructure, kind)}
+		return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.kind_not_served", "Kind", kind))}
 	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
-		return outcome{fatal: true, err: fmt.Errorf("%w: access denied reading %s: %v", ErrInfrastructure, kind, err)}
+		return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.forbidden", "Kind", kind, "Error", err.Error()))}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		// client-go's rate limiter refuses a wait that would pass the deadline.
 		strings.Contains(err.Error(), "would exceed context deadline"):
-		return outcome{msg: "the check timed out before the cluster answered", timedOut: true}
+		return outcome{msg: c.p.T("check.timed_out"), timedOut: true}
 	}
-	return outcome{fatal: true, err: fmt.Errorf("%w: %v (is the cluster running? try kworkbook sandbox status)", ErrInfrastructure, err)}
+	return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.unreachable", "Error", err.Error()))}
 }

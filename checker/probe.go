@@ -29,53 +29,53 @@ func (c *Checker) exec(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	}
 	pod, msg, err := c.runningPod(ctx, ns, p.Pod, p.Selector)
 	if err != nil {
-		return infra(err, "Pod")
+		return c.infra(err, "Pod")
 	}
 	if pod == nil {
 		return outcome{msg: msg}
 	}
-	if why := crashLoop(pod, time.Now()); why != "" {
+	if why := crashLoop(c.p, pod, time.Now()); why != "" {
 		return outcome{msg: why, objects: []objectRef{podRef(pod)}}
 	}
 	cmd := strings.Join(p.Command, " ")
 	if c.cl.Exec == nil {
-		return outcome{fatal: true, err: fmt.Errorf("%w: this checker cannot run commands in pods", ErrInfrastructure)}
+		return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("probe.no_exec"))}
 	}
 	res, err := c.cl.Exec.Exec(ctx, ns, pod.Name, p.Container, p.Command)
 	if err != nil {
 		if ctx.Err() != nil {
-			return outcome{msg: fmt.Sprintf("`%s` in pod %s did not finish in time", cmd, pod.Name), timedOut: true}
+			return outcome{msg: c.p.T("probe.exec_too_slow", "Command", cmd, "Pod", pod.Name), timedOut: true}
 		}
-		return outcome{msg: fmt.Sprintf("could not run `%s` in pod %s: %v", cmd, pod.Name, err)}
+		return outcome{msg: c.p.T("probe.exec_failed", "Command", cmd, "Pod", pod.Name, "Error", err.Error())}
 	}
 	out := res.Stdout + res.Stderr
 	x := ch.Expect
 	if x == nil {
 		x = &lessons.Expect{}
 	}
-	where := fmt.Sprintf("`%s` in pod %s", cmd, pod.Name)
+	where := c.p.T("probe.where", "Command", cmd, "Pod", pod.Name)
 	if x.ExitCode != nil && res.ExitCode != *x.ExitCode {
-		head := fmt.Sprintf("%s exited with code %d; expected %d", where, res.ExitCode, *x.ExitCode)
-		return outcome{msg: head + printed(out, x.Secret)}
+		head := c.p.T("probe.exit_code", "Where", where, "Code", res.ExitCode, "Want", *x.ExitCode)
+		return outcome{msg: head + c.printed(out, x.Secret)}
 	}
 	if x.ExitCode == nil && res.ExitCode != 0 && len(x.Contains) == 0 && x.Matches == "" {
-		head := fmt.Sprintf("%s failed with exit code %d", where, res.ExitCode)
-		return outcome{msg: head + printed(out, x.Secret)}
+		head := c.p.T("probe.failed", "Where", where, "Code", res.ExitCode)
+		return outcome{msg: head + c.printed(out, x.Secret)}
 	}
-	if why := matchText(out, x); why != "" {
-		head := fmt.Sprintf("%s printed output that %s", where, why)
-		return outcome{msg: head + printed(out, x.Secret)}
+	if why := c.matchText(out, x); why != "" {
+		head := c.p.T("probe.output_lacks", "Where", where, "Why", why)
+		return outcome{msg: head + c.printed(out, x.Secret)}
 	}
-	return outcome{pass: true, msg: where + " printed what was expected"}
+	return outcome{pass: true, msg: c.p.T("probe.pass", "Where", where)}
 }
 
-func printed(out string, secret bool) string {
+func (c *Checker) printed(out string, secret bool) string {
 	if secret {
-		return " (output hidden: it holds secret values)"
+		return " " + c.p.T("probe.output_hidden")
 	}
 	out = strings.TrimSpace(out)
 	if out == "" {
-		return " (it printed nothing)"
+		return " " + c.p.T("probe.printed_nothing")
 	}
 	lines := strings.Split(out, "\n")
 	if len(lines) > 6 {
@@ -85,31 +85,38 @@ func printed(out string, secret bool) string {
 }
 
 // matchText returns "" when out satisfies x, or what it lacks.
-func matchText(out string, x *lessons.Expect) string {
+func (c *Checker) matchText(out string, x *lessons.Expect) string {
 	for _, s := range x.Contains {
 		if !strings.Contains(out, s) {
-			return fmt.Sprintf("does not contain %q", hideIf(s, x.Secret))
+			return c.p.T("probe.lacks", "Text", c.quoted(s, x.Secret))
 		}
 	}
 	for _, s := range x.NotContains {
 		if strings.Contains(out, s) {
-			return fmt.Sprintf("contains %q, which it should not", hideIf(s, x.Secret))
+			return c.p.T("probe.has", "Text", c.quoted(s, x.Secret))
 		}
 	}
 	if x.Matches != "" {
 		re, err := regexp.Compile(x.Matches)
 		if err != nil || !re.MatchString(out) {
-			return fmt.Sprintf("does not match /%s/", hideIf(x.Matches, x.Secret))
+			return c.p.T("probe.no_match", "Pattern", c.hideIf(x.Matches, x.Secret))
 		}
 	}
 	return ""
 }
 
-func hideIf(s string, secret bool) string {
+func (c *Checker) hideIf(s string, secret bool) string {
 	if secret {
-		return "(hidden)"
+		return c.p.T("check.hidden")
 	}
 	return s
+}
+
+func (c *Checker) quoted(s string, secret bool) string {
+	if secret {
+		return c.p.T("check.hidden")
+	}
+	return strconv.Quote(s)
 }
 
 // runningPod finds the pod to exec in: the named one, or the first running,
@@ -119,7 +126,7 @@ func (c *Checker) runningPod(ctx context.Context, ns, name, selector string) (*c
 	if name != "" {
 		p, err := c.cl.Typed.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
-			return nil, fmt.Sprintf("there is no pod %q in namespace %s to run the test from", name, ns), nil
+			return nil, c.p.T("probe.no_pod", "Pod", name, "Namespace", ns), nil
 		}
 		if err != nil {
 			return nil, "", err
@@ -131,7 +138,7 @@ func (c *Checker) runningPod(ctx context.Context, ns, name, selector string) (*c
 			return nil, "", err
 		}
 		if len(list.Items) == 0 {
-			return nil, fmt.Sprintf("there is no pod with labels %s in namespace %s to run the test from", selector, ns), nil
+			return nil, c.p.T("probe.no_pod_labelled", "Selector", selector, "Namespace", ns), nil
 		}
 		pods = list.Items
 	}
@@ -142,7 +149,7 @@ func (c *Checker) runningPod(ctx context.Context, ns, name, selector string) (*c
 	}
 	p := pods[0]
 	if p.DeletionTimestamp != nil {
-		return nil, fmt.Sprintf("pod %s is terminating, so the test cannot run in it", p.Name), nil
+		return nil, c.p.T("probe.pod_terminating", "Pod", p.Name), nil
 	}
 	reason := string(p.Status.Phase)
 	for _, s := range p.Status.ContainerStatuses {
@@ -150,7 +157,7 @@ func (c *Checker) runningPod(ctx context.Context, ns, name, selector string) (*c
 			reason += ", " + s.State.Waiting.Reason
 		}
 	}
-	return nil, fmt.Sprintf("pod %s is not running yet (%s), so the test cannot run in it", p.Name, reason), nil
+	return nil, c.p.T("probe.pod_not_running", "Pod", p.Name, "Reason", reason), nil
 }
 
 // http sends the probe's GET and matches the response.
@@ -165,7 +172,7 @@ func (c *Checker) http(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	}
 	target, host, msg, err := c.hostURL(ctx, l, h)
 	if err != nil {
-		return infra(err, "Service")
+		return c.infra(err, "Service")
 	}
 	if target == "" {
 		return outcome{msg: msg}
@@ -181,11 +188,11 @@ func (c *Checker) http(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	}
 	resp, err := c.cl.Host.Client.Do(req)
 	if err != nil {
-		return outcome{msg: fmt.Sprintf("%s → %s", what, netReason(err))}
+		return outcome{msg: fmt.Sprintf("%s → %s", what, c.netReason(err))}
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	out := httpVerdict(what, resp.StatusCode, string(body), x)
+	out := c.httpVerdict(what, resp.StatusCode, string(body), x)
 	if out.pass && h.Service != "" {
 		ns := h.Namespace
 		if ns == "" {
@@ -198,19 +205,19 @@ func (c *Checker) http(ctx context.Context, l *lessons.Lesson, ch *lessons.Check
 	return out
 }
 
-func httpVerdict(what string, status int, body string, x *lessons.Expect) outcome {
+func (c *Checker) httpVerdict(what string, status int, body string, x *lessons.Expect) outcome {
 	wantOK := x.Status == 0 && (status < 200 || status > 299)
 	if wantOK || (x.Status != 0 && status != x.Status) {
-		want := "a 2xx status"
+		want := c.p.T("http.any_2xx")
 		if x.Status != 0 {
 			want = strconv.Itoa(x.Status)
 		}
-		head := fmt.Sprintf("%s → %d; expected %s", what, status, want)
-		return outcome{msg: head + printed(shorten(body, 300), x.Secret)}
+		head := c.p.T("http.status", "What", what, "Status", status, "Want", want)
+		return outcome{msg: head + c.printed(shorten(body, 300), x.Secret)}
 	}
-	if why := matchText(body, x); why != "" {
-		head := fmt.Sprintf("%s → %d, but the body %s", what, status, why)
-		return outcome{msg: head + printed(shorten(body, 300), x.Secret)}
+	if why := c.matchText(body, x); why != "" {
+		head := c.p.T("http.body_lacks", "What", what, "Status", status, "Why", why)
+		return outcome{msg: head + c.printed(shorten(body, 300), x.Secret)}
 	}
 	return outcome{pass: true, msg: fmt.Sprintf("%s → %d", what, status)}
 }
@@ -224,19 +231,19 @@ func (c *Checker) httpProxy(ctx context.Context, l *lessons.Lesson, h *lessons.H
 	}
 	svc, err := c.cl.Typed.CoreV1().Services(ns).Get(ctx, h.Service, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return outcome{msg: fmt.Sprintf("there is no Service %q in namespace %s", h.Service, ns)}
+		return outcome{msg: c.p.T("http.no_service", "Service", h.Service, "Namespace", ns)}
 	}
 	if err != nil {
-		return infra(err, "Service")
+		return c.infra(err, "Service")
 	}
 	port := h.Port
 	if port == "" && len(svc.Spec.Ports) > 0 {
 		port = strconv.Itoa(int(svc.Spec.Ports[0].Port))
 	}
-	what := fmt.Sprintf("GET http://%s.%s:%s%s (through the API server)", h.Service, ns, port, pathOrRoot(h.Path))
+	what := c.p.T("http.via_proxy", "URL", fmt.Sprintf("http://%s.%s:%s%s", h.Service, ns, port, pathOrRoot(h.Path)))
 	body, err := c.cl.Typed.CoreV1().Services(ns).ProxyGet("http", h.Service, port, pathOrRoot(h.Path), nil).DoRaw(ctx)
 	if err == nil {
-		if o := httpVerdict(what, http.StatusOK, string(body), x); o.pass {
+		if o := c.httpVerdict(what, http.StatusOK, string(body), x); o.pass {
 			return c.serviceCrashLoop(ctx, svc, o)
 		}
 	}
@@ -245,17 +252,16 @@ func (c *Checker) httpProxy(ctx context.Context, l *lessons.Lesson, h *lessons.H
 		if errors.As(err, &st) {
 			code := int(st.Status().Code)
 			if code == http.StatusServiceUnavailable || code == http.StatusInternalServerError {
-				return outcome{msg: fmt.Sprintf("%s → %d: the Service has no ready endpoints (no running, ready pod matches its selector %s, or the port is wrong)",
-					what, code, labelString(svc.Spec.Selector))}
+				return outcome{msg: c.p.T("http.no_endpoints", "What", what, "Status", code, "Selector", labelString(svc.Spec.Selector))}
 			}
-			return httpVerdict(what, code, string(body), x)
+			return c.httpVerdict(what, code, string(body), x)
 		}
 		if ctx.Err() != nil {
-			return outcome{msg: what + " → no answer in time"}
+			return outcome{msg: fmt.Sprintf("%s → %s", what, c.p.T("net.timeout"))}
 		}
-		return infra(err, "Service")
+		return c.infra(err, "Service")
 	}
-	return httpVerdict(what, http.StatusOK, string(body), x)
+	return c.httpVerdict(what, http.StatusOK, string(body), x)
 }
 
 // hostURL works out the address this machine uses for a NodePort,
@@ -270,40 +276,40 @@ func (c *Checker) hostURL(ctx context.Context, l *lessons.Lesson, h *lessons.HTT
 	}
 	if h.Via == "ingress" {
 		if c.cl.Host.IngressURL == "" {
-			return "", "", "this cluster has no ingress controller reachable from this machine (kworkbook's sandbox provides one; see kworkbook sandbox status)", nil
+			return "", "", c.p.T("http.no_ingress"), nil
 		}
 		return strings.TrimRight(c.cl.Host.IngressURL, "/") + pathOrRoot(h.Path), h.Host, "", nil
 	}
 	svc, err := c.cl.Typed.CoreV1().Services(ns).Get(ctx, h.Service, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return "", "", fmt.Sprintf("there is no Service %q in namespace %s", h.Service, ns), nil
+		return "", "", c.p.T("http.no_service", "Service", h.Service, "Namespace", ns), nil
 	}
 	if err != nil {
 		return "", "", "", err
 	}
 	sp := servicePort(svc, h.Port)
 	if sp == nil {
-		return "", "", fmt.Sprintf("Service %s has no port %s", svc.Name, h.Port), nil
+		return "", "", c.p.T("http.no_port", "Service", svc.Name, "Port", h.Port), nil
 	}
 	switch h.Via {
 	case "nodePort":
 		if sp.NodePort == 0 {
-			return "", "", fmt.Sprintf("Service %s is type %s and has no nodePort; expose it with --type=NodePort", svc.Name, typeOf(svc)), nil
+			return "", "", c.p.T("http.no_node_port", "Service", svc.Name, "Type", string(typeOf(svc))), nil
 		}
 		if local, ok := c.cl.Host.NodePorts[int(sp.NodePort)]; ok {
 			return fmt.Sprintf("http://127.0.0.1:%d%s", local, pathOrRoot(h.Path)), h.Host, "", nil
 		}
 		if !c.cl.Host.NodeIPsReachable {
-			return "", "", fmt.Sprintf("nodePort %d is not forwarded to this machine (kworkbook's sandbox forwards 30080-30089)", sp.NodePort), nil
+			return "", "", c.p.T("http.node_port_not_forwarded", "Port", sp.NodePort), nil
 		}
 		ip, err := c.nodeIP(ctx)
 		if err != nil || ip == "" {
-			return "", "", "no node address found to reach the NodePort", err
+			return "", "", c.p.T("http.no_node_address"), err
 		}
 		return fmt.Sprintf("http://%s%s", net.JoinHostPort(ip, strconv.Itoa(int(sp.NodePort))), pathOrRoot(h.Path)), h.Host, "", nil
 	case "loadBalancer":
 		if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
-			return "", "", fmt.Sprintf("Service %s is type %s, not LoadBalancer", svc.Name, typeOf(svc)), nil
+			return "", "", c.p.T("http.not_load_balancer", "Service", svc.Name, "Type", string(typeOf(svc))), nil
 		}
 		for _, in := range svc.Status.LoadBalancer.Ingress {
 			addr := in.IP
@@ -314,7 +320,7 @@ func (c *Checker) hostURL(ctx context.Context, l *lessons.Lesson, h *lessons.HTT
 				return fmt.Sprintf("http://%s%s", net.JoinHostPort(addr, strconv.Itoa(int(sp.Port))), pathOrRoot(h.Path)), h.Host, "", nil
 			}
 		}
-		return "", "", fmt.Sprintf("Service %s has no external IP yet (status.loadBalancer is empty): a load-balancer controller assigns it; see kworkbook sandbox status", svc.Name), nil
+		return "", "", c.p.T("http.no_external_ip", "Service", svc.Name), nil
 	}
 	return "", "", "", fmt.Errorf("http probe: unknown via %q", h.Via)
 }
@@ -361,20 +367,20 @@ func pathOrRoot(p string) string {
 }
 
 // netReason turns a dial error into a few plain words.
-func netReason(err error) string {
+func (c *Checker) netReason(err error) string {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
+		return c.p.T("net.refused")
 	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
+		return c.p.T("net.reset")
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "no route to host"
+		return c.p.T("net.no_route")
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return "no answer in time"
+		return c.p.T("net.timeout")
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return "no answer in time"
+		return c.p.T("net.timeout")
 	}
 	return err.Error()
 }

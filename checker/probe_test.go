@@ -117,9 +117,9 @@ func TestExecProbeSecretOutput(t *testing.T) {
 		{"exit code", "exec: {pod: client, command: [cat, /etc/db/password]}\nexpect: {exitCode: 0, secret: true}",
 			kube.ExecResult{Stdout: secret, ExitCode: 1}, []string{"exited with code 1", "output hidden"}},
 		{"contains", "exec: {pod: client, command: [cat, /etc/db/password]}\nexpect: {contains: [correct-horse], secret: true}",
-			kube.ExecResult{Stdout: secret}, []string{`does not contain "(hidden)"`, "output hidden"}},
+			kube.ExecResult{Stdout: secret}, []string{`does not contain (hidden)`, "output hidden"}},
 		{"notContains", "exec: {pod: client, command: [cat, /etc/db/password]}\nexpect: {notContains: [hunter2], secret: true}",
-			kube.ExecResult{Stdout: secret}, []string{`contains "(hidden)"`}},
+			kube.ExecResult{Stdout: secret}, []string{`contains (hidden)`}},
 		{"matches", "exec: {pod: client, command: [cat, /etc/db/password]}\nexpect: {matches: '^correct', secret: true}",
 			kube.ExecResult{Stdout: secret}, []string{"does not match /(hidden)/"}},
 	}
@@ -196,7 +196,7 @@ func TestHTTPProbesThroughTheAPIServer(t *testing.T) {
 		{"no such Service", nil, proxyResponse{},
 			"http: {service: web}", checker.Fail, []string{`there is no Service "web" in namespace kw-test`}, "", ""},
 		{"secret body hidden", []runtime.Object{web}, proxyResponse{body: []byte("password=hunter2")},
-			"http: {service: web}\nexpect: {contains: [token], secret: true}", checker.Fail, []string{`does not contain "(hidden)"`, "output hidden"}, "80", "/"},
+			"http: {service: web}\nexpect: {contains: [token], secret: true}", checker.Fail, []string{`does not contain (hidden)`, "output hidden"}, "80", "/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

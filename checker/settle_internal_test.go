@@ -113,7 +113,7 @@ func TestNetReason(t *testing.T) {
 		{errors.New("something else"), "something else"},
 	}
 	for _, tt := range tests {
-		if got := netReason(tt.err); got != tt.want {
+		if got := New(Cluster{}, Options{}).netReason(tt.err); got != tt.want {
 			t.Errorf("netReason(%v): got %q, want %q", tt.err, got, tt.want)
 		}
 	}

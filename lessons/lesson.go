@@ -35,6 +35,11 @@ type Lesson struct {
 	// NodeChanges are the lesson's steps that change nodes, found in its
 	// commands and manifests ("lesson.yaml:40: kubectl cordon ...").
 	NodeChanges []string
+
+	// Lang is the language the lesson reads in ("" for English); see In.
+	Lang string
+	// Editions are the lesson's translations, by language.
+	Editions map[string]*Edition
 }
 
 // Meta is the README's front matter.
@@ -43,6 +48,9 @@ type Meta struct {
 	Summary string   `yaml:"summary"`
 	Minutes int      `yaml:"minutes"`
 	Docs    []string `yaml:"docs"`
+	// Source, in a translation, is the hash of the English prose it was
+	// translated from (SourceHash of ProseSource).
+	Source string `yaml:"source"`
 }
 
 // Spec is the parsed lesson.yaml.

@@ -207,6 +207,7 @@ func LoadLesson(fsys fs.FS, dir, source string) (*Lesson, []Problem) {
 	}
 	l.NodeChanges = nodeChanges(l)
 	probs = append(probs, Validate(l)...)
+	probs = append(probs, loadEditions(l)...)
 	return l, probs
 }
 

@@ -31,6 +31,9 @@ type Block struct {
 	ID    string   `yaml:"id"`
 	Title string   `yaml:"title"`
 	Hints []string `yaml:"hints"`
+	// Source, in a translation, is the hash of the English block it was
+	// translated from (SourceHash of BlockSource).
+	Source string `yaml:"source"`
 
 	Pos Pos `yaml:"-"`
 	// Start and End delimit the whole block, fences included, in Source.

@@ -160,4 +160,3 @@ func poll(ctx context.Context, d time.Duration, fn func() bool) bool {
 		}
 	}
 }
-

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/glamour"
+	glamour "charm.land/glamour/v2"
 
 	"github.com/kworkbook/kworkbook/lessons"
 )

@@ -3,7 +3,7 @@ package render
 import (
 	"testing"
 
-	"github.com/charmbracelet/glamour/styles"
+	"charm.land/glamour/v2/styles"
 )
 
 func TestSnap(t *testing.T) {
