@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/sandbox"
 )
 
@@ -74,23 +75,23 @@ func run(m *testing.M) int {
 
 type printLogger struct{}
 
-func (printLogger) Step(s string, err error) {
+func (printLogger) Step(s locale.Msg, err error) {
 	if err != nil {
 		fmt.Printf("  ✗ %s: %v\n", s, err)
 		return
 	}
 	fmt.Printf("  ✓ %s\n", s)
 }
-func (printLogger) Note(s string) { fmt.Printf("  • %s\n", s) }
+func (printLogger) Note(s locale.Msg) { fmt.Printf("  • %s\n", s) }
 
 // testLogger sends sandbox progress to the test log.
 type testLogger struct{ t testing.TB }
 
-func (l testLogger) Step(s string, err error) {
+func (l testLogger) Step(s locale.Msg, err error) {
 	if err != nil {
 		l.t.Logf("✗ %s: %v", s, err)
 		return
 	}
 	l.t.Logf("✓ %s", s)
 }
-func (l testLogger) Note(s string) { l.t.Logf("• %s", s) }
+func (l testLogger) Note(s locale.Msg) { l.t.Logf("• %s", s) }

@@ -176,12 +176,16 @@ func (l *Lesson) Langs() []string {
 // every other item. Ids, checks and solutions are the same objects' copies.
 // For English, or a language the lesson has no edition in, it is l itself.
 func (l *Lesson) In(lang string) *Lesson {
+	if l.base != nil {
+		l = l.base // always translate from the English lesson
+	}
 	ed := l.Editions[lang]
 	if ed == nil || lang == "en" || lang == "" {
 		return l
 	}
 	out := *l
 	out.Lang = lang
+	out.base = l
 	if ed.Prose != nil {
 		out.Prose = ed.Prose
 		out.Meta = ed.Meta.orElse(l.Meta)

@@ -40,6 +40,8 @@ type Lesson struct {
 	Lang string
 	// Editions are the lesson's translations, by language.
 	Editions map[string]*Edition
+	// base is the English lesson a translated copy was made from.
+	base *Lesson
 }
 
 // Meta is the README's front matter.

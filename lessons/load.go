@@ -301,6 +301,29 @@ func (e *UnknownLessonError) Error() string {
 	return fmt.Sprintf("no lesson %q; the lessons are: %s", e.ID, strings.Join(e.Valid, ", "))
 }
 
+// Msg is the error as a message id and values, for the CLI to print in
+// the learner's language (lessons does not depend on the catalog).
+func (e *UnknownLessonError) Msg() (id string, args []any) {
+	return "err.unknown_lesson", []any{"Lesson", e.ID, "Valid", strings.Join(e.Valid, ", ")}
+}
+
+// UnknownExerciseError names the exercise id and the valid ones.
+type UnknownExerciseError struct {
+	ID, Lesson string
+	Valid      []string
+}
+
+func (e *UnknownExerciseError) Error() string {
+	return fmt.Sprintf("%v %q in %s; its exercises are: %s", ErrUnknownExercise, e.ID, e.Lesson, strings.Join(e.Valid, ", "))
+}
+
+func (e *UnknownExerciseError) Unwrap() error { return ErrUnknownExercise }
+
+// Msg is the error as a message id and values.
+func (e *UnknownExerciseError) Msg() (id string, args []any) {
+	return "err.unknown_exercise", []any{"Exercise", e.ID, "Lesson", e.Lesson, "Valid", strings.Join(e.Valid, ", ")}
+}
+
 func (e *UnknownLessonError) Unwrap() error { return ErrUnknownLesson }
 
 // FindExercise resolves an exercise by id or 1-based number.
@@ -315,5 +338,5 @@ func (l *Lesson) FindExercise(id string) (*Exercise, error) {
 	for i, e := range l.Spec.Exercises {
 		ids[i] = e.ID
 	}
-	return nil, fmt.Errorf("%w %q in %s; its exercises are: %s", ErrUnknownExercise, id, l.ID, strings.Join(ids, ", "))
+	return nil, &UnknownExerciseError{ID: id, Lesson: l.ID, Valid: ids}
 }

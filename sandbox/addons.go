@@ -15,6 +15,7 @@ import (
 
 	"github.com/kworkbook/kworkbook/assets"
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -61,7 +62,7 @@ func InstallAddons(ctx context.Context, c *kube.Clients, poolRange string, log L
 	var names []string
 	for _, s := range steps {
 		if h := s.health(ctx, c, poolRange); h.Healthy {
-			log.Step(s.name+": "+h.Detail, nil)
+			log.Step(locale.M("sandbox.addon_ok", "Name", s.name, "Detail", h.Detail), nil)
 			names = append(names, s.name)
 			continue
 		}
@@ -70,7 +71,7 @@ func InstallAddons(ctx context.Context, c *kube.Clients, poolRange string, log L
 			return names, fmt.Errorf("installing %s: %w", s.name, err)
 		}
 		h := s.health(ctx, c, poolRange)
-		log.Step(fmt.Sprintf("%s installed in %.0fs: %s", s.name, time.Since(start).Seconds(), h.Detail), nil)
+		log.Step(locale.M("sandbox.addon_installed", "Name", s.name, "Seconds", fmt.Sprintf("%.0f", time.Since(start).Seconds()), "Detail", h.Detail), nil)
 		names = append(names, s.name)
 	}
 	return names, nil

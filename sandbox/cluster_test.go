@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 func TestClusterConfig(t *testing.T) {
@@ -141,13 +143,14 @@ func TestCreateError(t *testing.T) {
 
 type recordLog struct{ steps, notes []string }
 
-func (r *recordLog) Step(s string, err error) {
+func (r *recordLog) Step(m locale.Msg, err error) {
+	s := m.String()
 	if err != nil {
 		s += " (failed)"
 	}
 	r.steps = append(r.steps, s)
 }
-func (r *recordLog) Note(m string) { r.notes = append(r.notes, m) }
+func (r *recordLog) Note(m locale.Msg) { r.notes = append(r.notes, m.String()) }
 
 func TestKindLogger(t *testing.T) {
 	rec := &recordLog{}
@@ -161,13 +164,13 @@ func TestKindLogger(t *testing.T) {
 	if got, want := strings.Join(rec.steps, " | "), "kind: Ensuring node image (kindest/node:v1.36.0) 🖼 | kind: Preparing nodes (failed)"; got != want {
 		t.Errorf("got steps %q, want %q", got, want)
 	}
-	if got, want := strings.Join(rec.notes, " | "), "using docker | boom"; got != want {
+	if got, want := strings.Join(rec.notes, " | "), "kind: using docker | kind: boom"; got != want {
 		t.Errorf("got notes %q, want %q", got, want)
 	}
 	if k.V(1).Enabled() || !k.V(0).Enabled() {
 		t.Error("got verbosity wrong, want only level 0 shown")
 	}
 	// The no-op logger takes anything.
-	orNop(nil).Step("x", errors.New("y"))
-	orNop(nil).Note("z")
+	orNop(nil).Step(locale.M("x"), errors.New("y"))
+	orNop(nil).Note(locale.M("z"))
 }

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // Errors a caller can test with errors.Is; their messages say what to do.
@@ -61,7 +63,7 @@ func (d Docker) bin() string {
 func (d Docker) Info(ctx context.Context) (DockerInfo, error) {
 	path, err := exec.LookPath(d.bin())
 	if err != nil {
-		return DockerInfo{}, fmt.Errorf("%w: kworkbook runs its cluster in Docker containers (kind); install Docker Desktop (macOS, Windows) or Docker Engine (Linux): https://docs.docker.com/get-docker/ — or use an existing cluster with --context NAME", ErrDockerMissing)
+		return DockerInfo{}, locale.Errorf(ErrDockerMissing, "err.docker_missing")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -85,9 +87,9 @@ func dockerRunError(stderr string, err error) error {
 	s := strings.ToLower(stderr)
 	switch {
 	case strings.Contains(s, "permission denied"):
-		return fmt.Errorf("%w: this user may not use Docker; add yourself to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root", ErrDockerNotRunning)
+		return locale.Errorf(ErrDockerNotRunning, "err.docker_denied")
 	case strings.Contains(s, "cannot connect") || strings.Contains(s, "is the docker daemon running") || strings.Contains(s, "error during connect") || strings.Contains(s, "no such file"):
-		return fmt.Errorf("%w: start Docker Desktop, or on Linux run sudo systemctl start docker, then try again", ErrDockerNotRunning)
+		return locale.Errorf(ErrDockerNotRunning, "err.docker_stopped")
 	}
 	if err != nil {
 		return fmt.Errorf("%w: docker info failed (%v): %s", ErrDockerNotRunning, err, strings.TrimSpace(stderr))
@@ -98,8 +100,7 @@ func dockerRunError(stderr string, err error) error {
 // CheckMemory returns advice when Docker has less memory than the cluster needs.
 func (d DockerInfo) CheckMemory() error {
 	if d.MemTotal > 0 && d.MemTotal < MinMemory {
-		return fmt.Errorf("%w: Docker can use %.1f GiB and the sandbox needs about %d GiB: raise the memory limit (Docker Desktop: Settings → Resources) and try again",
-			ErrLowMemory, float64(d.MemTotal)/(1<<30), MinMemory>>30)
+		return locale.Errorf(ErrLowMemory, "err.docker_memory", "Have", fmt.Sprintf("%.1f", float64(d.MemTotal)/(1<<30)), "Need", MinMemory>>30)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kworkbook/kworkbook/assets"
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // DefaultClusterName is the kind cluster kworkbook makes and owns.
@@ -101,7 +102,7 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 	if err != nil {
 		return UpResult{}, err
 	}
-	log.Step(fmt.Sprintf("docker %s (%s, cgroup v%s)", info.ServerVersion, info.OperatingSystem, info.CgroupVersion), nil)
+	log.Step(locale.M("sandbox.docker", "Version", info.ServerVersion, "OS", info.OperatingSystem, "Cgroup", info.CgroupVersion), nil)
 	res := UpResult{Image: k.image(), CgroupV1: info.CgroupV1() || os.Getenv("KIND_CGROUP_V1") == "1"}
 	exists, err := k.Exists(ctx)
 	if err != nil {
@@ -114,7 +115,7 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 		if err := k.ensureKubeconfig(); err != nil {
 			return res, err
 		}
-		log.Step("cluster "+ClusterName()+" already exists: reusing it", nil)
+		log.Step(locale.M("sandbox.reusing", "Name", ClusterName()), nil)
 		return res, nil
 	}
 	if err := info.CheckMemory(); err != nil {
@@ -131,7 +132,7 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 		res.PreviousContext = raw
 	}
 	if res.CgroupV1 {
-		log.Note("this Docker host uses cgroup v1: adding failCgroupV1: false so kubelet 1.35+ starts")
+		log.Note(locale.M("sandbox.cgroup_v1"))
 	}
 	wait := k.Wait
 	if wait == 0 {
@@ -269,7 +270,7 @@ func (k *Kind) startStopped(ctx context.Context) error {
 	if err := k.Docker.start(ctx, stopped...); err != nil {
 		return fmt.Errorf("unable to start the stopped nodes %s: %w", strings.Join(stopped, ", "), err)
 	}
-	orNop(k.Log).Step("started stopped nodes "+strings.Join(stopped, ", "), nil)
+	orNop(k.Log).Step(locale.M("sandbox.started_nodes", "Nodes", strings.Join(stopped, ", ")), nil)
 	return nil
 }
 
@@ -295,6 +296,6 @@ func (k *Kind) ensureKubeconfig() error {
 			return err
 		}
 	}
-	orNop(k.Log).Step("wrote context "+ContextName()+" to the kubeconfig", nil)
+	orNop(k.Log).Step(locale.M("sandbox.wrote_context", "Context", ContextName()), nil)
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -94,8 +95,7 @@ func (e *Env) Started(ctx context.Context, l *lessons.Lesson) (bool, error) {
 
 func owned(n *corev1.Namespace) error {
 	if n.Labels[LabelManagedBy] != ManagedBy {
-		return fmt.Errorf("namespace %s exists but kworkbook did not make it (it lacks the label %s=%s), so kworkbook will not touch it: delete or rename it yourself, or use another cluster: %w",
-			n.Name, LabelManagedBy, ManagedBy, ErrNotOwned)
+		return locale.Errorf(ErrNotOwned, "err.not_owned", "Namespace", n.Name, "Label", LabelManagedBy+"="+ManagedBy)
 	}
 	return nil
 }
@@ -108,8 +108,7 @@ func (e *Env) guardNodes(l *lessons.Lesson) error {
 	if e.Target.Owned || !l.ChangesNodes() {
 		return nil
 	}
-	return fmt.Errorf("%s labels, taints, cordons or drains nodes, and its reset undoes that on every node, so kworkbook will not set it up, reset or solve it on %s, a cluster it did not create (%w, %s). Do this lesson there: kworkbook sandbox up, then leave out --context. kworkbook check %s still works here",
-		l.ID, e.Target.Context, ErrNodeLesson, ContextName(), l.ID)
+	return locale.Errorf(ErrNodeLesson, "err.node_lesson", "Lesson", l.ID, "Context", e.Target.Context, "Own", ContextName())
 }
 
 // Setup creates the lesson's namespaces (labelled as kworkbook's), applies
@@ -127,7 +126,7 @@ func (e *Env) Setup(ctx context.Context, l *lessons.Lesson) error {
 	if err := e.Apply(ctx, l, l.Spec.Setup, true); err != nil {
 		return fmt.Errorf("setting up %s: %w", l.ID, err)
 	}
-	e.Log.Step(fmt.Sprintf("%s is set up in namespace %s", l.ID, strings.Join(l.Spec.Namespaces, ", ")), nil)
+	e.Log.Step(locale.NM("sandbox.set_up", len(l.Spec.Namespaces), "Lesson", l.ID, "Namespaces", strings.Join(l.Spec.Namespaces, ", ")), nil)
 	return nil
 }
 
@@ -366,7 +365,7 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 			return err
 		}
 	}
-	e.Log.Step(fmt.Sprintf("removed %s's namespaces and changes (%.1fs)", l.ID, time.Since(start).Seconds()), nil)
+	e.Log.Step(locale.M("sandbox.removed", "Lesson", l.ID, "Seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds())), nil)
 	return nil
 }
 
@@ -535,8 +534,8 @@ func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.Obje
 			return fmt.Errorf("unable to read %s %s: %w", kind, ref.Name, kubeError(err))
 		}
 		if !mine.Matches(k8slabels.Set(o.GetLabels())) {
-			e.Log.Note(fmt.Sprintf("left %s %s alone: it lacks kworkbook's labels (%s), so kworkbook cannot tell it is the lesson's; if you made it for %s, delete it yourself: kubectl delete %s %s",
-				kind, ref.Name, mine, l.ID, strings.ToLower(kind), ref.Name))
+			e.Log.Note(locale.M("sandbox.left_alone", "Kind", kind, "Name", ref.Name, "Labels", mine.String(), "Lesson", l.ID,
+				"Command", "kubectl delete "+strings.ToLower(kind)+" "+ref.Name))
 			return nil
 		}
 		victims = append(victims, *o)

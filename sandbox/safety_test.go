@@ -21,6 +21,8 @@ import (
 
 	"github.com/kworkbook/kworkbook/internal/kube"
 	"github.com/kworkbook/kworkbook/lessons"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // nodeLesson changes nodes, as lessons 09 and 11 do.
@@ -218,8 +220,8 @@ func TestResetDeletesOnlyLabelledObjects(t *testing.T) {
 
 type noteLogger struct{ notes *[]string }
 
-func (noteLogger) Step(string, error) {}
-func (n noteLogger) Note(s string)    { *n.notes = append(*n.notes, s) }
+func (noteLogger) Step(locale.Msg, error) {}
+func (n noteLogger) Note(m locale.Msg)    { *n.notes = append(*n.notes, m.String()) }
 
 // TestRunAsksTrustForForeignLessons: commands of a lesson that does not
 // come with kworkbook run only when Trust allows them, asked once.

@@ -11,6 +11,8 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // Errors about which cluster to use.
@@ -42,16 +44,15 @@ func Resolve(kubeconfig, context string) (Target, error) {
 	}
 	if context == "" {
 		if _, ok := raw.Contexts[ContextName()]; !ok {
-			msg := "run kworkbook sandbox up to create it"
 			if raw.CurrentContext != "" {
-				msg += fmt.Sprintf(", or use your current cluster explicitly with --context %s", raw.CurrentContext)
+				return Target{}, locale.Errorf(ErrNoSandbox, "err.no_sandbox_current", "Context", ContextName(), "Current", raw.CurrentContext)
 			}
-			return Target{}, fmt.Errorf("%w (the kubeconfig has no context %s): %s", ErrNoSandbox, ContextName(), msg)
+			return Target{}, locale.Errorf(ErrNoSandbox, "err.no_sandbox", "Context", ContextName())
 		}
 		return Target{Context: ContextName(), Kubeconfig: kubeconfig, Owned: true}, nil
 	}
 	if _, ok := raw.Contexts[context]; !ok {
-		return Target{}, fmt.Errorf("%w %q in the kubeconfig; the contexts are: %s", ErrUnknownContext, context, strings.Join(contextNames(raw), ", "))
+		return Target{}, locale.Errorf(ErrUnknownContext, "err.unknown_context", "Context", context, "Valid", strings.Join(contextNames(raw), ", "))
 	}
 	return Target{Context: context, Kubeconfig: kubeconfig, Owned: context == ContextName()}, nil
 }

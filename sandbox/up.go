@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // UpOptions configure Up.
@@ -38,7 +39,7 @@ func Up(ctx context.Context, o UpOptions) (Target, UpResult, error) {
 	if err := WaitNodesReady(ctx, c, 3*time.Minute); err != nil {
 		return t, res, err
 	}
-	log.Step("nodes are Ready", nil)
+	log.Step(locale.M("sandbox.nodes_ready"), nil)
 	info, err := dockerHostInfo(ctx, o.Docker)
 	if err != nil {
 		return t, res, err
@@ -135,7 +136,7 @@ func Reachable(ctx context.Context, c *kube.Clients) error {
 	defer cancel()
 	_, err := c.Typed.CoreV1().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: context %s: %v. For kworkbook's own cluster run kworkbook sandbox up; otherwise check the cluster named by --context", ErrUnreachable, c.Context, err)
+		return locale.Errorf(ErrUnreachable, "err.unreachable", "Context", c.Context, "Error", err.Error())
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/internal/progress"
 	"github.com/kworkbook/kworkbook/lessons"
 	"github.com/kworkbook/kworkbook/sandbox"
@@ -26,6 +27,8 @@ type globals struct {
 	// yes answers every question kworkbook would ask (reset, sandbox down,
 	// running a lessons folder's commands), for scripts and CI.
 	yes bool
+	// lang is --lang; the language otherwise comes from the environment.
+	lang string
 }
 
 func (g *globals) bind(root *cobra.Command) {
@@ -35,6 +38,7 @@ func (g *globals) bind(root *cobra.Command) {
 	f.StringVar(&g.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
 	f.StringVar(&g.lessonsDir, "lessons-dir", os.Getenv("KWORKBOOK_LESSONS_DIR"),
 		"load lessons from this folder too; its lessons replace the built-in ones with the same number. Lesson folders hold shell commands: kworkbook asks before it runs those of a folder it has not run before [$KWORKBOOK_LESSONS_DIR]")
+	f.StringVar(&g.lang, "lang", "", "the language to speak: en or ko (default: $KWORKBOOK_LANG, else $LANGUAGE, $LC_ALL, $LC_MESSAGES, $LANG)")
 	f.BoolVarP(&g.yes, "yes", "y", false, "answer yes to kworkbook's questions (deleting your work on reset, deleting the cluster, running the commands of a --lessons-dir lesson): for scripts and CI")
 }
 
@@ -47,6 +51,40 @@ type app struct {
 	clients *kube.Clients
 	target  *sandbox.Target
 	store   *progress.Store
+
+	lang    *locale.Resolution
+	printer *locale.Printer
+}
+
+// language resolves the learner's language once, saying once on stderr
+// when the one asked for is not available.
+func (a *app) language() locale.Resolution {
+	if a.lang == nil {
+		r := locale.Resolve(a.globals.lang, os.Getenv)
+		a.lang = &r
+		if r.Unsupported != "" {
+			fmt.Fprintln(a.streams.ErrOut, locale.New(r.Lang).T("cli.lang_unsupported", "Lang", r.Unsupported,
+				"From", string(r.From), "Supported", strings.Join(locale.Supported, ", ")))
+		}
+	}
+	return *a.lang
+}
+
+// p prints in the learner's language.
+func (a *app) p() *locale.Printer {
+	if a.printer == nil {
+		a.printer = locale.New(a.language().Lang)
+	}
+	return a.printer
+}
+
+// reportPrinter prints reports meant for machines and other people (grade):
+// English, unless --lang asks for another language.
+func (a *app) reportPrinter() *locale.Printer {
+	if r := a.language(); r.Explicit {
+		return a.p()
+	}
+	return locale.EnglishPrinter()
 }
 
 func (a *app) lessons() (*lessons.Catalog, error) {
@@ -57,8 +95,8 @@ func (a *app) lessons() (*lessons.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.catalog = c
-	return c, nil
+	a.catalog = c.In(a.language().Lang)
+	return a.catalog, nil
 }
 
 func (a *app) lesson(id string) (*lessons.Lesson, error) {
@@ -88,7 +126,7 @@ func (a *app) progressStore() (*progress.Store, error) {
 func (a *app) loadProgress() (*progress.Progress, error) {
 	s, err := a.progressStore()
 	if err != nil {
-		fmt.Fprintf(a.streams.ErrOut, "warning: progress not read: %v\n", err)
+		fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.progress_not_read", "Error", err.Error()))
 		return &progress.Progress{Version: progress.Version}, nil
 	}
 	p, err := s.Load()
@@ -98,10 +136,10 @@ func (a *app) loadProgress() (*progress.Progress, error) {
 	case errors.Is(err, progress.ErrNewer):
 		return nil, err
 	case errors.Is(err, progress.ErrCorrupt) && p != nil:
-		fmt.Fprintf(a.streams.ErrOut, "warning: %v\n", err)
+		fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.progress_corrupt", "Error", err.Error()))
 		return p, nil
 	}
-	fmt.Fprintf(a.streams.ErrOut, "warning: progress not read (going on without it): %v\n", err)
+	fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.progress_not_read", "Error", err.Error()))
 	return &progress.Progress{Version: progress.Version}, nil
 }
 
@@ -111,7 +149,7 @@ func (a *app) updateProgress(fn func(*progress.Progress) error) {
 		err = s.Update(fn)
 	}
 	if err != nil {
-		fmt.Fprintf(a.streams.ErrOut, "warning: progress not saved: %v\n", err)
+		fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.progress_not_saved", "Error", err.Error()))
 	}
 }
 
@@ -142,7 +180,7 @@ func (a *app) connect(ctx context.Context, ensure bool) (*kube.Clients, sandbox.
 	if !errors.Is(err, sandbox.ErrNoSandbox) && !errors.Is(err, sandbox.ErrUnreachable) {
 		return nil, t, err
 	}
-	fmt.Fprintln(a.streams.ErrOut, "Preparing kworkbook's cluster (the first time takes a minute or two):")
+	fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.preparing_sandbox"))
 	t, res, err := sandbox.Up(ctx, sandbox.UpOptions{Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()})
 	if err != nil {
 		return nil, t, err
@@ -159,8 +197,7 @@ func (a *app) connect(ctx context.Context, ensure bool) (*kube.Clients, sandbox.
 // reportContextSwitch says that kind made kworkbook's context current.
 func (a *app) reportContextSwitch(res sandbox.UpResult) {
 	if res.Created && res.PreviousContext != "" && res.PreviousContext != sandbox.ContextName() {
-		fmt.Fprintf(a.streams.ErrOut, "Note: kubectl now uses context %s (it used %s). Switch back any time with: kubectl config use-context %s\n",
-			sandbox.ContextName(), res.PreviousContext, res.PreviousContext)
+		fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.context_switched", "Context", sandbox.ContextName(), "Previous", res.PreviousContext))
 	}
 }
 
@@ -170,11 +207,13 @@ func (a *app) warnContext(t sandbox.Target) {
 	if err != nil || current == t.Context {
 		return
 	}
-	fmt.Fprintf(a.streams.ErrOut, "Note: kubectl uses context %q, but kworkbook checks %q. For the exercises run: kubectl config use-context %s\n",
-		current, t.Context, t.Context)
+	fmt.Fprintln(a.streams.ErrOut, a.p().T("cli.context_elsewhere", "Current", current, "Context", t.Context))
 }
 
 func (a *app) checker(ctx context.Context, c *kube.Clients, opts checker.Options) *checker.Checker {
+	if opts.Printer == nil {
+		opts.Printer = a.p()
+	}
 	info, _, _ := sandbox.ReadInfo(ctx, c)
 	return checker.New(checker.Cluster{
 		Typed: c.Typed, Dynamic: c.Dynamic, Mapper: c.RESTMapper(), Exec: c.Exec, Host: info.Host(), Lacks: a.lacks(ctx, c),
@@ -188,19 +227,22 @@ func (a *app) env(c *kube.Clients, t sandbox.Target) *sandbox.Env {
 }
 
 // stepLogger prints ` ✓ step` lines on stderr.
-func (a *app) stepLogger() sandbox.Logger { return stepLogger{w: a.streams.ErrOut} }
+func (a *app) stepLogger() sandbox.Logger { return stepLogger{w: a.streams.ErrOut, p: a.p()} }
 
-type stepLogger struct{ w io.Writer }
-
-func (s stepLogger) Step(step string, err error) {
-	if err != nil {
-		fmt.Fprintf(s.w, " ✗ %s: %v\n", step, err)
-		return
-	}
-	fmt.Fprintf(s.w, " ✓ %s\n", step)
+type stepLogger struct {
+	w io.Writer
+	p *locale.Printer
 }
 
-func (s stepLogger) Note(msg string) { fmt.Fprintf(s.w, " • %s\n", msg) }
+func (s stepLogger) Step(step locale.Msg, err error) {
+	if err != nil {
+		fmt.Fprintf(s.w, " ✗ %s: %v\n", s.p.M(step), err)
+		return
+	}
+	fmt.Fprintf(s.w, " ✓ %s\n", s.p.M(step))
+}
+
+func (s stepLogger) Note(msg locale.Msg) { fmt.Fprintf(s.w, " • %s\n", s.p.M(msg)) }
 
 // tty reports whether w is a terminal, and its width.
 func tty(w io.Writer) (bool, int) {
@@ -217,13 +259,6 @@ func tty(w io.Writer) (bool, int) {
 
 // noColor follows https://no-color.org.
 func noColor() bool { return os.Getenv("NO_COLOR") != "" }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
 
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)

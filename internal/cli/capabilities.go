@@ -52,11 +52,11 @@ func (a *app) networkPolicy(ctx context.Context, c *kube.Clients, probe bool) (k
 	if !probe {
 		return false, false, ""
 	}
-	fmt.Fprintln(a.streams.ErrOut, " • finding out whether this cluster enforces NetworkPolicy (about 20 s, once)...")
+	fmt.Fprintln(a.streams.ErrOut, " • "+a.p().T("netpol.probing"))
 	res, err := sandbox.ProbeNetworkPolicy(ctx, c)
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
-			fmt.Fprintf(a.streams.ErrOut, " • could not find out: %v\n", err)
+			fmt.Fprintln(a.streams.ErrOut, " • "+a.p().T("netpol.probe_failed", "Error", err.Error()))
 		}
 		return false, false, ""
 	}
@@ -82,7 +82,7 @@ func (a *app) networkPolicy(ctx context.Context, c *kube.Clients, probe bool) (k
 func (a *app) lacks(ctx context.Context, c *kube.Clients) map[string]string {
 	out := map[string]string{}
 	if known, enforced, detail := a.networkPolicy(ctx, c, false); known && !enforced {
-		out[lessons.RequireNetworkPolicy] = "its network plugin does not enforce NetworkPolicy (" + detail + "); kworkbook's own cluster does (kworkbook sandbox up)"
+		out[lessons.RequireNetworkPolicy] = a.p().T("netpol.lacking", "Detail", detail)
 	}
 	return out
 }

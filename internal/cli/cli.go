@@ -15,6 +15,8 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
+
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // Exit codes, the same for every command.
@@ -60,7 +62,7 @@ func Run(ctx context.Context, args []string, streams IOStreams) int {
 	// client-go logs transport noise (a cancelled exec stream, a websocket
 	// ping) through klog; kworkbook reports what matters itself.
 	klog.SetLogger(logr.Discard())
-	root := NewRoot(streams)
+	root, a := newRoot(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -69,9 +71,25 @@ func Run(ctx context.Context, args []string, streams IOStreams) int {
 	code := exitCode(err)
 	var ee *exitError
 	if !(errors.As(err, &ee) && ee.silent) {
-		fmt.Fprintf(streams.ErrOut, "kworkbook: %v\n", err)
+		fmt.Fprintf(streams.ErrOut, "kworkbook: %s\n", a.localize(err))
 	}
 	return code
+}
+
+// localize prints an error in the learner's language when it is one
+// kworkbook words itself (a missing cluster, an unknown lesson...);
+// anything else (an API server's message, a command's output) as it is.
+func (a *app) localize(err error) string {
+	var le *locale.Error
+	if errors.As(err, &le) {
+		return a.p().Localize(err)
+	}
+	var m interface{ Msg() (string, []any) }
+	if errors.As(err, &m) {
+		id, args := m.Msg()
+		return a.p().T(id, args...)
+	}
+	return err.Error()
 }
 
 func exitCode(err error) int {
@@ -97,6 +115,11 @@ func Version() string {
 
 // NewRoot builds the command tree.
 func NewRoot(streams IOStreams) *cobra.Command {
+	root, _ := newRoot(streams)
+	return root
+}
+
+func newRoot(streams IOStreams) (*cobra.Command, *app) {
 	a := &app{streams: streams}
 	root := &cobra.Command{
 		Use:   "kworkbook",
@@ -129,7 +152,7 @@ Start with: kworkbook start lesson-01`,
 		}
 		c.Args = wrapArgs(c.Args)
 	})
-	return root
+	return root, a
 }
 
 func walk(c *cobra.Command, fn func(*cobra.Command)) {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/internal/progress"
 	"github.com/kworkbook/kworkbook/lessons"
 )
@@ -46,7 +47,7 @@ is not done yet.`,
 			if err != nil {
 				return err
 			}
-			printVerdicts(a.streams.Out, newPalette(a.streams.Out), l, vs)
+			printVerdicts(a.streams.Out, a.p(), newPalette(a.streams.Out), l, vs)
 			return verdictsExit(vs)
 		},
 	}
@@ -114,11 +115,11 @@ func (a *app) lessonOrCurrent(args []string) (*lessons.Lesson, error) {
 		}
 	}
 	if id == "" {
-		return nil, &exitError{code: ExitProblem, err: errors.New("no lesson started yet: name one (kworkbook check lesson-02) or start one (kworkbook start lesson-01)")}
+		return nil, &exitError{code: ExitProblem, err: errors.New(a.p().T("cli.no_lesson_started"))}
 	}
 	l, err := a.lesson(id)
 	if err != nil {
-		return nil, fmt.Errorf("the last lesson you worked on: %w", err)
+		return nil, fmt.Errorf("%s: %w", a.p().T("cli.last_lesson"), err)
 	}
 	return l, nil
 }
@@ -127,7 +128,7 @@ func (a *app) lessonOrCurrent(args []string) (*lessons.Lesson, error) {
 // at once and look like the learner's mistake.
 func validTimeout(d time.Duration) error {
 	if d < 0 {
-		return &exitError{code: ExitProblem, err: fmt.Errorf("--timeout %s: give a positive duration such as 30s (or leave it out)", d)}
+		return &exitError{code: ExitProblem, err: errors.New(locale.EnglishPrinter().T("cli.bad_timeout", "Value", d.String()))}
 	}
 	return nil
 }

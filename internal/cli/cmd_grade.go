@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/internal/report"
 	"github.com/kworkbook/kworkbook/lessons"
 )
@@ -60,23 +61,25 @@ errors and when the cluster cannot be checked (unreachable, unknown lesson).`,
 			if err != nil {
 				return err
 			}
-			ch := a.checker(c.Context(), cl, checker.Options{Timeout: o.timeout})
-			rep := &report.Report{SchemaVersion: report.SchemaVersion, Tool: "kworkbook", Version: Version(),
+			rp := a.reportPrinter()
+			ch := a.checker(c.Context(), cl, checker.Options{Timeout: o.timeout, Printer: rp})
+			rep := &report.Report{SchemaVersion: report.SchemaVersion, Tool: "kworkbook", Version: Version(), Lang: rp.Lang(),
 				Context: t.Context, Started: time.Now().UTC().Truncate(time.Second)}
 			start := time.Now()
 			for _, l := range list {
-				fmt.Fprintf(a.streams.ErrOut, "grading %s (%s)...", l.ID, plural(len(l.Spec.Exercises), "exercise", "exercises"))
+				l = l.In(rp.Lang())
+				fmt.Fprint(a.streams.ErrOut, a.p().N("grade.grading", len(l.Spec.Exercises), "Lesson", l.ID))
 				vs := ch.Lesson(c.Context(), l)
 				rep.Add(l.ID, l.Title(), vs)
-				fmt.Fprintf(a.streams.ErrOut, " %d/%d passed\n", countPassed(vs), len(vs))
+				fmt.Fprintln(a.streams.ErrOut, " "+a.p().T("grade.passed", "Passed", countPassed(vs), "All", len(vs)))
 			}
 			rep.Seconds = time.Since(start).Seconds()
-			if err := a.writeReport(rep, o); err != nil {
+			if err := a.writeReport(rep, rp, o); err != nil {
 				return err
 			}
 			pass, fail, errs := rep.Counts()
-			fmt.Fprintf(a.streams.ErrOut, "score %d/%d (%.0f%%): %d passed, %d failed, %d errors\n",
-				rep.Score.Earned, rep.Score.Possible, rep.Score.Percent, pass, fail, errs)
+			fmt.Fprintln(a.streams.ErrOut, a.p().T("grade.score", "Earned", rep.Score.Earned, "Possible", rep.Score.Possible,
+				"Percent", fmt.Sprintf("%.0f", rep.Score.Percent), "Passed", pass, "Failed", fail, "Errors", errs))
 			switch {
 			case errs > 0:
 				return &exitError{code: ExitProblem, silent: true}
@@ -113,7 +116,7 @@ func (a *app) lessonList(ids []string) ([]*lessons.Lesson, error) {
 	return out, nil
 }
 
-func (a *app) writeReport(rep *report.Report, o *gradeOptions) error {
+func (a *app) writeReport(rep *report.Report, p *locale.Printer, o *gradeOptions) error {
 	var buf bytes.Buffer
 	var err error
 	switch o.format {
@@ -122,7 +125,7 @@ func (a *app) writeReport(rep *report.Report, o *gradeOptions) error {
 	case "junit":
 		err = rep.WriteJUnit(&buf)
 	default:
-		err = rep.WriteText(&buf)
+		err = rep.WriteText(&buf, p)
 	}
 	if err != nil {
 		return err
@@ -137,6 +140,6 @@ func (a *app) writeReport(rep *report.Report, o *gradeOptions) error {
 	if err := os.WriteFile(o.outputFile, buf.Bytes(), 0o644); err != nil {
 		return &exitError{code: ExitProblem, err: fmt.Errorf("unable to write the report: %w", err)}
 	}
-	fmt.Fprintf(a.streams.ErrOut, "report written to %s\n", o.outputFile)
+	fmt.Fprintln(a.streams.ErrOut, a.p().T("grade.written", "File", o.outputFile))
 	return nil
 }

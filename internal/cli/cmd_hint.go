@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -35,7 +36,7 @@ not done yet.`,
 				return err
 			}
 			if len(e.Hints) == 0 {
-				return fmt.Errorf("exercise %s has no hints", e.ID)
+				return errors.New(a.p().T("hint.none", "Exercise", e.ID))
 			}
 			shown := 0
 			a.updateProgress(func(p *progress.Progress) error {
@@ -80,17 +81,18 @@ func pickExercise(l *lessons.Lesson, p *progress.Progress, args []string) (*less
 }
 
 func (a *app) printHints(l *lessons.Lesson, e *lessons.Exercise, shown int) error {
-	labels := []string{"Nudge", "Command shape", "Full answer"}
-	md := fmt.Sprintf("### %s · exercise %d: %s\n\n", l.ID, e.Index, e.Title)
+	p := a.p()
+	labels := []string{"hint.nudge", "hint.shape", "hint.answer"}
+	md := "### " + p.T("hint.heading", "Lesson", l.ID, "N", e.Index, "Title", e.Title) + "\n\n"
 	for i := 0; i < shown && i < len(e.Hints); i++ {
-		label := fmt.Sprintf("Hint %d", i+1)
+		label := p.T("hint.numbered", "N", i+1)
 		if len(e.Hints) == 3 {
-			label = labels[i]
+			label = p.T(labels[i])
 		}
 		md += fmt.Sprintf("**%s (%d/%d)**\n\n%s\n\n", label, i+1, len(e.Hints), e.Hints[i])
 	}
 	if shown < len(e.Hints) {
-		md += fmt.Sprintf("Still stuck? Run `kworkbook hint %s %s` again for the next step.\n", l.ID, e.ID)
+		md += p.T("hint.more", "Command", fmt.Sprintf("`kworkbook hint %s %s`", l.ID, e.ID)) + "\n"
 	}
 	isTTY, width := tty(a.streams.Out)
 	if width == 0 || width > 100 {

@@ -54,7 +54,7 @@ unpinned images. Without DIR it checks the built-in lessons and
 				for _, p := range lessons.Sorted(append(append([]lessons.Problem{}, pe.Problems...), warnings...)) {
 					fmt.Fprintln(a.streams.Out, p.String())
 				}
-				fmt.Fprintf(a.streams.Out, "%s found\n", plural(len(pe.Problems), "problem", "problems"))
+				fmt.Fprintf(a.streams.Out, "%s found\n", englishCount(len(pe.Problems), "problem", "problems"))
 				return failed()
 			}
 			for _, p := range warnings {
@@ -64,12 +64,21 @@ unpinned images. Without DIR it checks the built-in lessons and
 			for _, l := range cat.Lessons {
 				n += len(l.Spec.Exercises)
 			}
-			fmt.Fprintf(a.streams.Out, "%s, %s: no problems", plural(len(cat.Lessons), "lesson", "lessons"), plural(n, "exercise", "exercises"))
+			fmt.Fprintf(a.streams.Out, "%s, %s: no problems", englishCount(len(cat.Lessons), "lesson", "lessons"), englishCount(n, "exercise", "exercises"))
 			if len(warnings) > 0 {
-				fmt.Fprintf(a.streams.Out, " (%s)", plural(len(warnings), "warning", "warnings"))
+				fmt.Fprintf(a.streams.Out, " (%s)", englishCount(len(warnings), "warning", "warnings"))
 			}
 			fmt.Fprintln(a.streams.Out)
 			return nil
 		},
 	}
+}
+
+// englishCount says "1 lesson" or "3 lessons": lint and prove speak to
+// lesson authors, in English, as their file:line problems do.
+func englishCount(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -71,8 +72,9 @@ func newListCmd(a *app) *cobra.Command {
 				return &exitError{code: ExitProblem, err: fmt.Errorf("-o %s: use text or json", output)}
 			}
 			pal := newPalette(a.streams.Out)
+			pr := a.p()
 			tw := &layout.Table{}
-			tw.Row("  LESSON", "TITLE", "PROGRESS", "NEXT")
+			tw.Row("  "+pr.T("list.lesson"), pr.T("list.title"), pr.T("list.progress"), pr.T("list.next"))
 			for _, s := range states {
 				mark := "  "
 				switch s.State {
@@ -85,12 +87,12 @@ func newListCmd(a *app) *cobra.Command {
 				if s.State == "done" {
 					next = "-"
 				}
-				tw.Row(mark+s.ID, s.Title, fmt.Sprintf("%d/%d %s", s.Done, s.Exercises, s.State), next)
+				tw.Row(mark+s.ID, s.Title, pr.T("list.state."+strings.ReplaceAll(s.State, " ", "_"), "Done", s.Done, "All", s.Exercises), next)
 			}
 			if _, err := tw.WriteTo(a.streams.Out); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.streams.Out, "\n%s. Start one with: kworkbook start lesson-NN (or kworkbook next)\n", plural(len(states), "lesson", "lessons"))
+			fmt.Fprintln(a.streams.Out, "\n"+pr.N("list.footer", len(states)))
 			return nil
 		},
 	}

@@ -26,10 +26,10 @@ func newNextCmd(a *app) *cobra.Command {
 				if s.State == "done" {
 					continue
 				}
-				fmt.Fprintf(a.streams.ErrOut, "Next: %s (%s), exercise %s\n", l.ID, l.Title(), s.Next)
+				fmt.Fprintln(a.streams.ErrOut, a.p().T("next.lesson", "Lesson", l.ID, "Title", l.Title(), "Exercise", s.Next))
 				return a.start(c.Context(), l, o)
 			}
-			fmt.Fprintln(a.streams.Out, "Every lesson is done. Congratulations! Revisit one with kworkbook start lesson-NN.")
+			fmt.Fprintln(a.streams.Out, a.p().T("next.all_done"))
 			return nil
 		},
 	}

@@ -67,7 +67,7 @@ Without LESSON it proves every lesson, in order.`,
 				}
 			}
 			fmt.Fprintf(a.streams.Out, "%s proved, %d unproven (%d steps, %d near misses, %d alternatives) in %.1fs\n",
-				plural(len(list)-unproven, "lesson", "lessons"), unproven, steps, nearMisses, alternatives, time.Since(start).Seconds())
+				englishCount(len(list)-unproven, "lesson", "lessons"), unproven, steps, nearMisses, alternatives, time.Since(start).Seconds())
 			if unproven > 0 {
 				return failed()
 			}

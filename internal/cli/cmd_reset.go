@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/internal/progress"
 	"github.com/kworkbook/kworkbook/lessons"
 )
@@ -32,7 +33,7 @@ as its own; the cluster itself stays.`,
 			if err != nil {
 				return err
 			}
-			if err := a.confirm(fmt.Sprintf("Delete namespace %s with all your work in it and set %s up again?", strings.Join(l.Spec.Namespaces, ", "), l.ID), "not reset (nothing changed)"); err != nil {
+			if err := a.confirm(a.p().N("reset.question", len(l.Spec.Namespaces), "Namespaces", strings.Join(l.Spec.Namespaces, ", "), "Lesson", l.ID), a.p().T("reset.not_done")); err != nil {
 				return err
 			}
 			cl, t, err := a.connect(c.Context(), false)
@@ -48,7 +49,7 @@ as its own; the cluster itself stays.`,
 				clearPasses(p, l)
 				return nil
 			})
-			fmt.Fprintf(a.streams.Out, "%s is back at its start. Read it again with: kworkbook start %s\n", l.ID, l.ID)
+			fmt.Fprintln(a.streams.Out, a.p().T("reset.done", "Lesson", l.ID))
 			return nil
 		},
 	}
@@ -66,7 +67,7 @@ func clearPasses(p *progress.Progress, l *lessons.Lesson) {
 }
 
 // errNeedYes is the usage error of a question nobody can answer.
-var errNeedYes = errors.New("this asks for confirmation and there is no terminal to ask on: pass --yes to go ahead")
+var errNeedYes = errors.New("pass --yes")
 
 // confirm asks a yes/no question on the terminal, unless --yes was given.
 // Without a terminal (a script, CI, a pipe) it refuses: a command that
@@ -77,13 +78,26 @@ func (a *app) confirm(question, no string) error {
 	}
 	f, ok := a.streams.In.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return &exitError{code: ExitProblem, err: fmt.Errorf("%s: %w", no, errNeedYes)}
+		return &exitError{code: ExitProblem, err: fmt.Errorf("%s: %s (%w)", no, a.p().T("cli.need_yes"), errNeedYes)}
 	}
-	fmt.Fprintf(a.streams.ErrOut, "%s [y/N] ", question)
+	fmt.Fprintf(a.streams.ErrOut, "%s %s ", question, a.p().T("cli.yes_no"))
 	line, err := bufio.NewReader(a.streams.In).ReadString('\n')
 	ans := strings.ToLower(strings.TrimSpace(line))
-	if (err != nil && err != io.EOF) || (ans != "y" && ans != "yes") {
+	if (err != nil && err != io.EOF) || !isYes(a.p(), ans) {
 		return &exitError{code: ExitProblem, err: errors.New(no)}
 	}
 	return nil
+}
+
+// isYes accepts y and yes, and the language's own words for yes.
+func isYes(p *locale.Printer, ans string) bool {
+	if ans == "y" || ans == "yes" {
+		return true
+	}
+	for _, w := range strings.Split(p.T("cli.yes_words"), ",") {
+		if w = strings.TrimSpace(w); w != "" && ans == w {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -38,14 +39,14 @@ $KIND_NODE_IMAGE, else kind's default.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if a.globals.context != "" && a.globals.context != sandbox.ContextName() {
-				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox up manages kworkbook's own cluster; --context %s names another one, which kworkbook does not create or change", a.globals.context)}
+				return &exitError{code: ExitProblem, err: errors.New(a.p().T("sandbox.up_other", "Context", a.globals.context))}
 			}
 			t, res, err := sandbox.Up(c.Context(), sandbox.UpOptions{Image: image, Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()})
 			if err != nil {
 				return err
 			}
 			a.reportContextSwitch(res)
-			fmt.Fprintf(a.streams.Out, "kworkbook's cluster is ready (context %s). Begin with: kworkbook start lesson-01\n", t.Context)
+			fmt.Fprintln(a.streams.Out, a.p().T("sandbox.ready", "Context", t.Context))
 			return nil
 		},
 	}
@@ -60,9 +61,9 @@ func newSandboxDownCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if a.globals.context != "" && a.globals.context != sandbox.ContextName() {
-				return &exitError{code: ExitProblem, err: fmt.Errorf("sandbox down deletes only kworkbook's own cluster; it never deletes %s", a.globals.context)}
+				return &exitError{code: ExitProblem, err: errors.New(a.p().T("sandbox.down_other", "Context", a.globals.context))}
 			}
-			if err := a.confirm(fmt.Sprintf("Delete the kind cluster %q and all the lessons' work in it?", sandbox.ClusterName()), "not deleted"); err != nil {
+			if err := a.confirm(a.p().T("sandbox.down_question", "Name", sandbox.ClusterName()), a.p().T("sandbox.not_deleted")); err != nil {
 				return err
 			}
 			k := &sandbox.Kind{Kubeconfig: a.globals.kubeconfig, Log: a.stepLogger()}
@@ -71,10 +72,10 @@ func newSandboxDownCmd(a *app) *cobra.Command {
 				return err
 			}
 			if !deleted {
-				fmt.Fprintln(a.streams.Out, "There is no kworkbook cluster; nothing to delete.")
+				fmt.Fprintln(a.streams.Out, a.p().T("sandbox.nothing_to_delete"))
 				return nil
 			}
-			fmt.Fprintf(a.streams.Out, "Deleted the kind cluster %q. Your progress is kept; kworkbook sandbox up makes a new cluster.\n", sandbox.ClusterName())
+			fmt.Fprintln(a.streams.Out, a.p().T("sandbox.deleted", "Name", sandbox.ClusterName()))
 			return nil
 		},
 	}
@@ -95,23 +96,24 @@ func newSandboxStatusCmd(a *app) *cobra.Command {
 func (a *app) sandboxStatus(ctx context.Context) error {
 	w := a.streams.Out
 	pal := newPalette(w)
+	p := a.p()
 	cl, t, err := a.connect(ctx, false)
 	if err != nil {
 		return err
 	}
-	owner := "kworkbook's own kind cluster"
+	owner := p.T("status.owned")
 	if !t.Owned {
-		owner = "an existing cluster named with --context"
+		owner = p.T("status.unowned")
 	}
-	fmt.Fprintf(w, "Cluster: context %s (%s)\n", t.Context, owner)
+	fmt.Fprintln(w, p.T("status.cluster", "Context", t.Context, "Owner", owner))
 	if v, err := cl.Typed.Discovery().ServerVersion(); err == nil {
-		fmt.Fprintf(w, "Kubernetes: %s\n", v.GitVersion)
+		fmt.Fprintln(w, p.T("status.kubernetes", "Version", v.GitVersion))
 	}
 	nodes, err := cl.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nNodes:")
+	fmt.Fprintln(w, "\n"+p.T("status.nodes"))
 	tw := &layout.Table{Indent: "  "}
 	tw.Row("NAME", "STATUS", "ROLES", "VERSION", "RUNTIME")
 	for _, n := range nodes.Items {
@@ -138,7 +140,7 @@ func (a *app) sandboxStatus(ctx context.Context) error {
 	if _, err := tw.WriteTo(w); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nAdd-ons:")
+	fmt.Fprintln(w, "\n"+p.T("status.addons"))
 	for _, h := range sandbox.AddonHealth(ctx, cl) {
 		mark := pal.green("✓")
 		if !h.Healthy {
@@ -149,31 +151,31 @@ func (a *app) sandboxStatus(ctx context.Context) error {
 	known, enforced, detail := a.networkPolicy(ctx, cl, true)
 	switch {
 	case known && enforced:
-		fmt.Fprintf(w, "  %s NetworkPolicy: %s\n", pal.green("✓"), detail)
+		fmt.Fprintf(w, "  %s %s\n", pal.green("✓"), p.T("status.netpol_enforced", "Detail", detail))
 	case known:
-		fmt.Fprintf(w, "  %s NetworkPolicy: %s\n", pal.red("✗"), detail)
+		fmt.Fprintf(w, "  %s %s\n", pal.red("✗"), p.T("status.netpol_ignored", "Detail", detail))
 	default:
-		fmt.Fprintf(w, "  %s NetworkPolicy: not known (the probe could not run)\n", pal.yellow("?"))
+		fmt.Fprintf(w, "  %s %s\n", pal.yellow("?"), p.T("status.netpol_unknown"))
 	}
 	info, found, err := sandbox.ReadInfo(ctx, cl)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nFrom this machine:")
+	fmt.Fprintln(w, "\n"+p.T("status.from_here"))
 	if !found {
-		fmt.Fprintln(w, "  no kworkbook record in this cluster: NodePort, LoadBalancer and ingress checks from this machine are unavailable")
+		fmt.Fprintln(w, "  "+p.T("status.no_record"))
 		return nil
 	}
 	if len(info.NodePorts) > 0 {
-		fmt.Fprintf(w, "  NodePorts: %s on 127.0.0.1\n", portRange(info.NodePorts))
+		fmt.Fprintln(w, "  "+p.T("status.node_ports", "Ports", portRange(info.NodePorts)))
 	}
 	if info.IngressURL != "" {
-		fmt.Fprintf(w, "  Ingress:   %s\n", info.IngressURL)
+		fmt.Fprintln(w, "  "+p.T("status.ingress", "URL", info.IngressURL))
 	}
 	if info.NodeIPsReachable {
-		fmt.Fprintln(w, "  Node and LoadBalancer IPs: reachable (Docker on Linux)")
+		fmt.Fprintln(w, "  "+p.T("status.ips_reachable"))
 	} else {
-		fmt.Fprintln(w, "  Node and LoadBalancer IPs: not reachable (Docker Desktop runs containers in a VM); use the forwarded ports above")
+		fmt.Fprintln(w, "  "+p.T("status.ips_unreachable"))
 	}
 	return nil
 }

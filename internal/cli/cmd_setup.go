@@ -33,7 +33,7 @@ Lessons already set up are left as they are.`,
 					return err
 				}
 				if started {
-					fmt.Fprintf(a.streams.ErrOut, " • %s is already set up\n", l.ID)
+					fmt.Fprintln(a.streams.ErrOut, " • "+a.p().T("setup.already", "Lesson", l.ID))
 					continue
 				}
 				if err := env.Setup(c.Context(), l); err != nil {

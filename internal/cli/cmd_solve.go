@@ -49,9 +49,9 @@ exercises done (run kworkbook check for that).`,
 			}
 			for _, e := range exercises {
 				if err := env.Apply(c.Context(), l, e.Solution, false); err != nil {
-					return fmt.Errorf("solution of %s: %w", e.ID, err)
+					return fmt.Errorf("%s: %w", a.p().T("solve.failed", "Exercise", e.ID), err)
 				}
-				fmt.Fprintf(a.streams.Out, " ✓ applied the solution of %d. %s\n", e.Index, e.ID)
+				fmt.Fprintln(a.streams.Out, " ✓ "+a.p().T("solve.applied", "N", e.Index, "Exercise", e.ID))
 			}
 			return nil
 		},

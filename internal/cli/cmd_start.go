@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/internal/progress"
 	"github.com/kworkbook/kworkbook/internal/render"
 	"github.com/kworkbook/kworkbook/lessons"
@@ -69,7 +71,7 @@ func (a *app) start(ctx context.Context, l *lessons.Lesson, o *startOptions) err
 			return err
 		}
 	} else {
-		fmt.Fprintf(a.streams.ErrOut, " • %s is already set up; your work in it is kept (kworkbook reset %s starts over)\n", l.ID, l.ID)
+		fmt.Fprintln(a.streams.ErrOut, " • "+a.p().T("start.already", "Lesson", l.ID))
 	}
 	a.warnContext(t)
 	a.warnRequirements(ctx, l)
@@ -109,12 +111,13 @@ func record(pl *progress.Lesson, vs []checker.Verdict) {
 	}
 }
 
+// requirementText names a requirement in a sentence.
 var requirementText = map[string]string{
-	lessons.RequireNodePort:      "NodePorts forwarded to this machine",
-	lessons.RequireLoadBalancer:  "a LoadBalancer implementation",
-	lessons.RequireIngress:       "an ingress controller reachable from this machine",
-	lessons.RequireWorkers:       "two worker nodes",
-	lessons.RequireNetworkPolicy: "a network plugin that enforces NetworkPolicy",
+	lessons.RequireNodePort:      "require.nodeport",
+	lessons.RequireLoadBalancer:  "require.loadbalancer",
+	lessons.RequireIngress:       "require.ingress",
+	lessons.RequireWorkers:       "require.workers",
+	lessons.RequireNetworkPolicy: "require.networkpolicy",
 }
 
 // warnRequirements says what the lesson needs that this cluster lacks.
@@ -127,9 +130,9 @@ func (a *app) warnRequirements(ctx context.Context, l *lessons.Lesson) {
 		known, enforced, _ := a.networkPolicy(ctx, a.clients, true)
 		switch {
 		case known && enforced:
-			fmt.Fprintln(a.streams.ErrOut, " • this cluster enforces NetworkPolicy")
+			fmt.Fprintln(a.streams.ErrOut, " • "+a.p().T("start.netpol_enforced"))
 		case known:
-			missing = append(missing, requirementText[lessons.RequireNetworkPolicy])
+			missing = append(missing, a.p().T(requirementText[lessons.RequireNetworkPolicy]))
 		}
 	}
 	info, found, _ := sandbox.ReadInfo(ctx, a.clients)
@@ -142,12 +145,11 @@ func (a *app) warnRequirements(ctx context.Context, l *lessons.Lesson) {
 			continue // above
 		}
 		if !ok {
-			missing = append(missing, requirementText[r])
+			missing = append(missing, a.p().T(requirementText[r]))
 		}
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(a.streams.ErrOut, "Note: this lesson needs %s, which cluster %s lacks; the checks that need them will say so. kworkbook's own cluster (kworkbook sandbox up) has them all.\n",
-			strings.Join(missing, " and "), a.target.Context)
+		fmt.Fprintln(a.streams.ErrOut, a.p().T("start.missing", "Missing", strings.Join(missing, a.p().T("list.sep")), "Context", a.target.Context))
 	}
 }
 
@@ -159,7 +161,7 @@ func (a *app) showLesson(l *lessons.Lesson, status map[string]render.Status, o *
 		width = min(100, max(width, 80))
 	}
 	style := render.ChooseStyle(isTTY, noColor(), darkBackground)
-	out, err := render.Lesson(l, status, render.Options{Width: width, Style: style})
+	out, err := render.Lesson(l, status, render.Options{Width: width, Style: style, Printer: a.p()})
 	if err != nil {
 		return err
 	}
@@ -178,7 +180,7 @@ const minWidth, maxWidth = 20, 500
 
 func validWidth(w int) error {
 	if w != 0 && (w < minWidth || w > maxWidth) {
-		return &exitError{code: ExitProblem, err: fmt.Errorf("--width %d: give a number of columns from %d to %d (or leave it out to use the terminal's)", w, minWidth, maxWidth)}
+		return &exitError{code: ExitProblem, err: errors.New(locale.EnglishPrinter().T("cli.bad_width", "Value", w, "Min", minWidth, "Max", maxWidth))}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kworkbook/kworkbook/checker"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/internal/progress"
 	"github.com/kworkbook/kworkbook/internal/watch"
 	"github.com/kworkbook/kworkbook/lessons"
@@ -52,9 +53,9 @@ func (a *app) watch(ctx context.Context, l *lessons.Lesson) error {
 		Resync:  15 * time.Second,
 	}
 	isTTY, _ := tty(a.streams.Out)
-	view := &watchView{out: a.streams.Out, l: l, tty: isTTY, pal: newPalette(a.streams.Out), verdicts: map[string]checker.Verdict{}}
+	view := &watchView{out: a.streams.Out, p: a.p(), l: l, tty: isTTY, pal: newPalette(a.streams.Out), verdicts: map[string]checker.Verdict{}}
 	if !isTTY {
-		fmt.Fprintf(a.streams.Out, "watching %s (Ctrl-C to stop)\n", l.ID)
+		fmt.Fprintln(a.streams.Out, a.p().T("watch.start", "Lesson", l.ID))
 	}
 	err = w.Run(ctx, l, func(v checker.Verdict) {
 		if view.update(v) && v.Passed() {
@@ -67,7 +68,7 @@ func (a *app) watch(ctx context.Context, l *lessons.Lesson) error {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	fmt.Fprintln(a.streams.Out, "\nstopped watching.")
+	fmt.Fprintln(a.streams.Out, "\n"+a.p().T("watch.stopped"))
 	return nil
 }
 
@@ -76,6 +77,7 @@ func (a *app) watch(ctx context.Context, l *lessons.Lesson) error {
 type watchView struct {
 	mu       sync.Mutex
 	out      io.Writer
+	p        *locale.Printer
 	l        *lessons.Lesson
 	tty      bool
 	pal      palette
@@ -106,11 +108,11 @@ func (w *watchView) update(v checker.Verdict) bool {
 		if got, ok := w.verdicts[e.ID]; ok {
 			vs = append(vs, got)
 		} else {
-			vs = append(vs, checker.Verdict{Exercise: e.ID, Title: e.Title, Status: checker.Fail, Message: "checking…"})
+			vs = append(vs, checker.Verdict{Exercise: e.ID, Title: e.Title, Status: checker.Fail, Message: w.p.T("watch.checking")})
 		}
 	}
-	printVerdicts(&b, w.pal, w.l, vs)
-	fmt.Fprintf(&b, "\n%s\n", w.pal.dim(fmt.Sprintf("watching the cluster, last change %s · Ctrl-C to stop", time.Now().Format("15:04:05"))))
+	printVerdicts(&b, w.p, w.pal, w.l, vs)
+	fmt.Fprintf(&b, "\n%s\n", w.pal.dim(w.p.T("watch.footer", "Time", time.Now().Format("15:04:05"))))
 	io.WriteString(w.out, b.String())
 	return true
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/internal/layout"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -37,28 +38,32 @@ func (p palette) bold(s string) string   { return p.wrap("1", s) }
 // printVerdicts shows a lesson's verdicts the way a learner reads them:
 // one line per exercise, and for those not passing, what was seen and the
 // evidence to look at next.
-func printVerdicts(w io.Writer, p palette, l *lessons.Lesson, vs []checker.Verdict) {
-	fmt.Fprintf(w, "%s · %s\n", p.bold(l.ID), l.Title())
+func printVerdicts(w io.Writer, p *locale.Printer, pal palette, l *lessons.Lesson, vs []checker.Verdict) {
+	fmt.Fprintf(w, "%s · %s\n", pal.bold(l.ID), l.Title())
+	width := 0
+	for _, v := range vs {
+		width = max(width, layout.Width(v.Exercise))
+	}
 	for _, v := range vs {
 		e := l.Exercise(v.Exercise)
 		idx := 0
 		if e != nil {
 			idx = e.Index
 		}
-		mark := p.green("✓")
+		mark := pal.green("✓")
 		switch v.Status {
 		case checker.Fail:
-			mark = p.red("✗")
+			mark = pal.red("✗")
 		case checker.Error:
-			mark = p.yellow("!")
+			mark = pal.yellow("!")
 		}
-		fmt.Fprintf(w, " %s %d. %s %s\n", mark, idx, layout.Pad(v.Exercise, 18), v.Title)
+		fmt.Fprintf(w, " %s %d. %s %s\n", mark, idx, layout.Pad(v.Exercise, max(width, 12)), v.Title)
 		if v.Status == checker.Pass {
 			continue
 		}
 		fmt.Fprintln(w, indent(v.Message, "      "))
 		for _, ev := range v.Evidence {
-			fmt.Fprintln(w, p.dim(indent(ev, "      · ")))
+			fmt.Fprintln(w, pal.dim(indent(ev, "      · ")))
 		}
 	}
 	passed := 0
@@ -72,14 +77,13 @@ func printVerdicts(w io.Writer, p palette, l *lessons.Lesson, vs []checker.Verdi
 	}
 	switch {
 	case next == nil && len(vs) == 1:
-		fmt.Fprintln(w, p.green("Done. Well done!"))
+		fmt.Fprintln(w, pal.green(p.T("check.done_one")))
 		return
 	case next == nil:
-		fmt.Fprintln(w, p.green(fmt.Sprintf("All %d exercises pass. Well done!", len(vs))))
+		fmt.Fprintln(w, pal.green(p.N("check.done_all", len(vs))))
 		return
 	}
-	fmt.Fprintf(w, "%d of %d passed. Next: %s — stuck? kworkbook hint %s %s\n",
-		passed, len(vs), next.Exercise, l.ID, next.Exercise)
+	fmt.Fprintln(w, p.T("check.summary", "Passed", passed, "All", len(vs), "Next", next.Exercise, "Hint", "kworkbook hint "+l.ID+" "+next.Exercise))
 }
 
 func countPassed(vs []checker.Verdict) int {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"time"
 
@@ -42,8 +41,8 @@ func (a *app) trustLesson(_ context.Context, l *lessons.Lesson) error {
 		return nil
 	}
 	where := filepath.Join(l.Source, l.Dir)
-	question := fmt.Sprintf("%s comes from %s, not with kworkbook. Its setup and solutions run shell commands on this computer (sh -c), with kubectl pointed at the cluster. Run them?", l.ID, where)
-	if err := a.confirm(question, fmt.Sprintf("not running the commands of %s (read its lesson.yaml first; nothing changed)", where)); err != nil {
+	question := a.p().T("trust.question", "Lesson", l.ID, "Folder", where)
+	if err := a.confirm(question, a.p().T("trust.refused", "Folder", where)); err != nil {
 		return err
 	}
 	return updateJSON(path, tf, func() {

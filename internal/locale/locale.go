@@ -15,6 +15,7 @@ package locale
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -131,10 +132,12 @@ func (p *Printer) print(id string, count any, pairs []any) string {
 		data[k] = v
 	}
 	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
-	if err != nil {
+	if s == "" && err != nil {
 		// A missing message is a bug the catalog test catches; show its id.
 		return "[" + id + "]"
 	}
+	// A message without plural forms printed with a count is fine: go-i18n
+	// reports it, and uses its one form.
 	return s
 }
 
@@ -192,4 +195,30 @@ func Name(lang string) string {
 		return "English"
 	}
 	return strings.ToUpper(lang)
+}
+
+// Error is an error a learner reads: its message is printed in the
+// reader's language (by the CLI, through Localize), in English otherwise.
+// Err is the error it stands for (a sentinel callers test with errors.Is).
+type Error struct {
+	Msg Msg
+	Err error
+}
+
+// Errorf makes an Error: Errorf(ErrNoSandbox, "err.no_sandbox", "Context", c).
+func Errorf(err error, id string, pairs ...any) *Error {
+	return &Error{Msg: M(id, pairs...), Err: err}
+}
+
+func (e *Error) Error() string { return e.Msg.String() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Localize prints err for a reader of p's language: the outermost Error in
+// its chain in that language, anything else as it is.
+func (p *Printer) Localize(err error) string {
+	var le *Error
+	if errors.As(err, &le) {
+		return p.M(le.Msg)
+	}
+	return err.Error()
 }

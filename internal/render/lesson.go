@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	glamour "charm.land/glamour/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 )
 
@@ -41,6 +43,9 @@ type Options struct {
 	Width int
 	// Style is StylePlain, StyleDark or StyleLight.
 	Style string
+	// Printer words kworkbook's own lines (exercise cards, the footer);
+	// English when nil. The lesson's prose is in the lesson's language.
+	Printer *locale.Printer
 }
 
 // ChooseStyle picks the style: plain when the output is not a terminal or
@@ -58,26 +63,27 @@ func ChooseStyle(tty, noColor bool, darkBackground func() bool) string {
 // Lesson renders a lesson with each exercise block replaced by its title
 // and status.
 func Lesson(l *lessons.Lesson, status map[string]Status, opts Options) (string, error) {
-	md := LessonMarkdown(l, status)
+	md := LessonMarkdown(l, status, opts.Printer)
 	return Markdown(md, opts)
 }
 
 // LessonMarkdown is the Markdown a lesson renders from.
-func LessonMarkdown(l *lessons.Lesson, status map[string]Status) string {
+func LessonMarkdown(l *lessons.Lesson, status map[string]Status, p *locale.Printer) string {
+	p = p.Or()
 	total := len(l.Spec.Exercises)
 	body := l.Prose.Replace(func(b *lessons.Block) string {
 		e := l.Exercise(b.ID)
 		if e == nil {
 			return ""
 		}
-		return exerciseMarkdown(l, e, total, status[e.ID])
+		return exerciseMarkdown(p, l, e, total, status[e.ID])
 	})
 	var sb strings.Builder
 	sb.Write(body)
 	sb.WriteString("\n---\n\n")
-	fmt.Fprintf(&sb, "Check your work with `kworkbook check %s`; stuck on one? `kworkbook hint %s EXERCISE`.\n", l.ID, l.ID)
+	sb.WriteString(p.T("render.footer", "Check", fmt.Sprintf("`kworkbook check %s`", l.ID), "Hint", fmt.Sprintf("`kworkbook hint %s EXERCISE`", l.ID)) + "\n")
 	if len(l.Meta.Docs) > 0 {
-		sb.WriteString("\nFurther reading:\n\n")
+		sb.WriteString("\n" + p.T("render.reading") + "\n\n")
 		for _, d := range l.Meta.Docs {
 			fmt.Fprintf(&sb, "- %s\n", d)
 		}
@@ -85,17 +91,21 @@ func LessonMarkdown(l *lessons.Lesson, status map[string]Status) string {
 	return sb.String()
 }
 
-func exerciseMarkdown(l *lessons.Lesson, e *lessons.Exercise, total int, st Status) string {
+// exerciseMarkdown is an exercise's card: its number and title in bold,
+// then its status. (Not a blockquote: glamour loses the quote bar of a
+// wrapped line that holds a hyphen.)
+func exerciseMarkdown(p *locale.Printer, l *lessons.Lesson, e *lessons.Exercise, total int, st Status) string {
 	var mark string
 	switch st.State {
 	case Passed:
-		mark = "✓ done"
+		mark = "✓ " + p.T("render.done")
 	case Failing:
-		mark = "✗ not yet: " + escape(firstLine(st.Message))
+		mark = "✗ " + p.T("render.not_yet", "Why", escape(firstLine(st.Message)))
 	default:
-		mark = fmt.Sprintf("○ to do — when you are done, run `kworkbook check %s %s`", l.ID, e.ID)
+		mark = "○ " + p.T("render.to_do", "Command", fmt.Sprintf("`kworkbook check %s %s`", l.ID, e.ID))
 	}
-	return fmt.Sprintf("> **Exercise %d of %d · %s** (`%s`)\n>\n> %s\n", e.Index, total, escape(e.Title), e.ID, mark)
+	head := p.T("render.exercise", "N", e.Index, "Total", total, "Title", escape(e.Title))
+	return fmt.Sprintf("**%s** (`%s`)\n\n%s\n", head, e.ID, mark)
 }
 
 // Markdown renders Markdown text for the terminal.
@@ -119,6 +129,11 @@ func Markdown(md string, opts Options) (string, error) {
 	out, err := r.Render(md)
 	if err != nil {
 		return "", fmt.Errorf("unable to render markdown: %w", err)
+	}
+	if style == StylePlain {
+		// Plain text has no escape codes at all: glamour v2 writes links
+		// as OSC 8 hyperlinks even in its notty style.
+		out = ansi.Strip(out)
 	}
 	return out, nil
 }

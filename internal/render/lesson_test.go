@@ -125,13 +125,13 @@ func TestLessonStatusLines(t *testing.T) {
 		t.Fatalf("test setup: %v", err)
 	}
 	l := cat.Lessons[0]
-	md := render.LessonMarkdown(l, fixedStatus(l))
+	md := render.LessonMarkdown(l, fixedStatus(l), nil)
 	for _, want := range []string{
 		"**Exercise 1 of 3 · Make \\*web\\* with\\_underscores** (`a`)",
-		"> ✓ done",
+		"\n✓ done\n",
 		"**Exercise 2 of 3 · Two** (`b`)",
-		"> ✗ not yet: Pod web: spec.containers\\[name=web].image is 'busybox:1.37'; expected \\*nginx:1.27\\* &lt;img>\n",
-		"> ○ to do — when you are done, run `kworkbook check lesson-07 c`",
+		"\n✗ not yet: Pod web: spec.containers\\[name=web].image is 'busybox:1.37'; expected \\*nginx:1.27\\* &lt;img>\n",
+		"\n○ to do — when you are done, run `kworkbook check lesson-07 c`",
 		"Task a.", "Task c.",
 		"Check your work with `kworkbook check lesson-07`; stuck on one? `kworkbook hint lesson-07 EXERCISE`.",
 		"Further reading:\n\n- https://kubernetes.io/docs/\n",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/internal/layout"
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // SchemaVersion is the version of the JSON report. It changes only when a
@@ -24,6 +25,9 @@ type Report struct {
 	SchemaVersion int       `json:"schemaVersion"`
 	Tool          string    `json:"tool"`
 	Version       string    `json:"version"`
+	// Lang is the language of titles and messages ("en" unless grade
+	// was given --lang); keys, ids and statuses never change with it.
+	Lang string `json:"lang"`
 	Context       string    `json:"context"`
 	Started       time.Time `json:"started"`
 	Seconds       float64   `json:"durationSeconds"`
@@ -112,21 +116,22 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteText writes a report for people: one line per exercise, the reason
 // under each that did not pass, the score at the end.
-func (r *Report) WriteText(w io.Writer) error {
+func (r *Report) WriteText(w io.Writer, p *locale.Printer) error {
+	p = p.Or()
 	var b strings.Builder
 	for _, l := range r.Lessons {
 		fmt.Fprintf(&b, "%s · %s  %d/%d\n", l.ID, l.Title, l.Score.Earned, l.Score.Possible)
 		for _, e := range l.Exercises {
 			mark := map[string]string{"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[e.Status]
-			fmt.Fprintf(&b, "  %s %s %s (weight %d)\n", layout.Pad(mark, 5), layout.Pad(e.ID, 20), e.Title, e.Weight)
+			fmt.Fprintf(&b, "  %s %s %s %s\n", layout.Pad(mark, 5), layout.Pad(e.ID, 20), e.Title, p.T("report.weight", "Weight", e.Weight))
 			if e.Status != "pass" {
 				fmt.Fprintf(&b, "        %s\n", strings.ReplaceAll(e.Message, "\n", "\n        "))
 			}
 		}
 	}
 	pass, fail, errs := r.Counts()
-	fmt.Fprintf(&b, "Score: %d/%d (%.0f%%) · %d passed, %d failed, %d errors · %.1fs\n",
-		r.Score.Earned, r.Score.Possible, r.Score.Percent, pass, fail, errs, r.Seconds)
+	fmt.Fprintln(&b, p.T("report.score", "Earned", r.Score.Earned, "Possible", r.Score.Possible, "Percent", fmt.Sprintf("%.0f", r.Score.Percent),
+		"Passed", pass, "Failed", fail, "Errors", errs, "Seconds", fmt.Sprintf("%.1f", r.Seconds)))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
