@@ -22,17 +22,17 @@ const SchemaVersion = 1
 
 // Report is a graded run.
 type Report struct {
-	SchemaVersion int       `json:"schemaVersion"`
-	Tool          string    `json:"tool"`
-	Version       string    `json:"version"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Tool          string `json:"tool"`
+	Version       string `json:"version"`
 	// Lang is the language of titles and messages ("en" unless grade
 	// was given --lang); keys, ids and statuses never change with it.
-	Lang string `json:"lang"`
-	Context       string    `json:"context"`
-	Started       time.Time `json:"started"`
-	Seconds       float64   `json:"durationSeconds"`
-	Score         Score     `json:"score"`
-	Lessons       []Lesson  `json:"lessons"`
+	Lang    string    `json:"lang"`
+	Context string    `json:"context"`
+	Started time.Time `json:"started"`
+	Seconds float64   `json:"durationSeconds"`
+	Score   Score     `json:"score"`
+	Lessons []Lesson  `json:"lessons"`
 }
 
 // Score is earned and possible weight.
