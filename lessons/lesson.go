@@ -40,8 +40,10 @@ type Lesson struct {
 	Lang string
 	// Editions are the lesson's translations, by language.
 	Editions map[string]*Edition
-	// base is the English lesson a translated copy was made from.
+	// base is the English lesson a translated or scoped copy was made from.
 	base *Lesson
+	// Scope is where the lesson lives (see Scoped); zero for a lone learner.
+	Scope Scope
 }
 
 // Meta is the README's front matter.
@@ -58,7 +60,13 @@ type Meta struct {
 // Spec is the parsed lesson.yaml.
 type Spec struct {
 	// Namespaces the lesson owns; the first is the default for checks.
-	Namespaces []string    `yaml:"namespaces"`
+	Namespaces []string `yaml:"namespaces"`
+	// Scope is "cluster" for a lesson that changes what every user of the
+	// cluster shares (Namespaces, PersistentVolumes, nodes), which a
+	// classroom cannot give each student a copy of; "" otherwise.
+	Scope string `yaml:"scope"`
+	// ScopeReason says why, found from the lesson's files.
+	ScopeReason string `yaml:"-"`
 	Requires   []string    `yaml:"requires"`
 	Setup      Steps       `yaml:"setup"`
 	Reset      Reset       `yaml:"reset"`

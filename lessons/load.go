@@ -206,6 +206,7 @@ func LoadLesson(fsys fs.FS, dir, source string) (*Lesson, []Problem) {
 		}
 	}
 	l.NodeChanges = nodeChanges(l)
+	l.Spec.ScopeReason = clusterReason(l)
 	probs = append(probs, Validate(l)...)
 	probs = append(probs, loadEditions(l)...)
 	return l, probs

@@ -44,6 +44,14 @@ func Validate(l *Lesson) []Problem {
 	v.steps("setup", l.Spec.Setup, true)
 	v.reset()
 	v.nodes()
+	switch {
+	case l.Spec.Scope != "" && l.Spec.Scope != ScopeCluster:
+		v.add(l.Spec.Pos, "scope: %q: the only scope a lesson declares is cluster", l.Spec.Scope)
+	case l.Spec.ScopeReason != "" && l.Spec.Scope != ScopeCluster:
+		v.add(l.Spec.Pos, "declare scope: cluster (%s, and the students of a classroom share those)", l.Spec.ScopeReason)
+	case l.Spec.Scope == ScopeCluster && l.Spec.ScopeReason == "":
+		v.warn(l.Spec.Pos, "scope: cluster, but the lesson makes no Namespaces or PersistentVolumes and leaves nodes alone; a classroom could give it to every student")
+	}
 	if len(l.Spec.Exercises) == 0 {
 		v.add(v.spec, "no exercises: list them under exercises:")
 	}
