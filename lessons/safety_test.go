@@ -21,8 +21,9 @@ func TestValidateSafety(t *testing.T) {
 		manifestFile = lessonDir + "/setup/web.yaml"
 	)
 	reset := func(yaml string) edit {
-		return edit{spec, "failsAt: exists\n", "failsAt: exists\nreset:\n" + yaml}
+		return edit{spec, "failsAt: exists\n", "failsAt: exists\nscope: cluster\nreset:\n" + yaml}
 	}
+	clusterScope := edit{spec, "namespaces: [kw-test]\n", "namespaces: [kw-test]\nscope: cluster\n"}
 	setupObject := func(yaml string) edit {
 		return edit{manifest, "  name: settings\n", "  name: settings\n---\n" + yaml}
 	}
@@ -34,22 +35,22 @@ func TestValidateSafety(t *testing.T) {
 		// reset: delete:
 		{"delete a PV named kw-", []edit{reset("  delete:\n    - {kind: PersistentVolume, name: kw-pv}\n")}, nil},
 		{"delete a PV not named kw-", []edit{reset("  delete:\n    - {kind: pv, name: data}\n")},
-			[]want{{specFile + ":18", `persistentvolume "data": only kw- PersistentVolumes`}}},
+			[]want{{specFile + ":19", `persistentvolume "data": only kw- PersistentVolumes`}}},
 		{"delete a namespace by its short name", []edit{reset("  delete:\n    - {kind: ns, name: team-a}\n")},
-			[]want{{specFile + ":18", `namespace "team-a": only kw-`}}},
+			[]want{{specFile + ":19", `namespace "team-a": only kw-`}}},
 		{"delete a namespace in lower case", []edit{reset("  delete:\n    - {kind: namespace, name: default}\n")},
-			[]want{{specFile + ":18", `namespace "default"`}}},
+			[]want{{specFile + ":19", `namespace "default"`}}},
 		{"delete a cluster-scoped kind", []edit{reset("  delete:\n    - {kind: ClusterRoleBinding, name: kw-admin}\n")},
-			[]want{{specFile + ":18", "ClusterRoleBinding is cluster-scoped"}}},
+			[]want{{specFile + ":19", "ClusterRoleBinding is cluster-scoped"}}},
 		{"delete a StorageClass by short name", []edit{reset("  delete:\n    - {kind: sc, name: kw-fast}\n")},
-			[]want{{specFile + ":18", "StorageClass is cluster-scoped"}}},
+			[]want{{specFile + ":19", "StorageClass is cluster-scoped"}}},
 		{"delete an unknown kind", []edit{reset("  delete:\n    - {kind: Widget, name: kw-w}\n")},
-			[]want{{specFile + ":18", `does not know the kind "Widget"`}}},
+			[]want{{specFile + ":19", `does not know the kind "Widget"`}}},
 		{"delete in a namespace not the lesson's", []edit{reset("  delete:\n    - {kind: ConfigMap, name: settings, namespace: kube-system}\n")},
-			[]want{{specFile + ":18", `namespace "kube-system" is not this lesson's`}}},
+			[]want{{specFile + ":19", `namespace "kube-system" is not this lesson's`}}},
 		{"delete in the lesson's namespace", []edit{reset("  delete:\n    - {kind: cm, name: settings, namespace: kw-test}\n")}, nil},
 		{"delete by a selector that matches everything", []edit{reset("  delete:\n    - {kind: PersistentVolume, selector: 'app!=web'}\n")},
-			[]want{{specFile + ":18", `selector "app!=web" matches objects without any particular label`}}},
+			[]want{{specFile + ":19", `selector "app!=web" matches objects without any particular label`}}},
 		{"delete by a narrow selector", []edit{reset("  delete:\n    - {kind: PersistentVolume, selector: app=web}\n")}, nil},
 		{"node label key not kworkbook's", []edit{reset("  nodeLabels: [disktype]\n")},
 			[]want{{specFile + ":1", `key "disktype": start it with kw-`}}},
@@ -60,7 +61,7 @@ func TestValidateSafety(t *testing.T) {
 		{"setup makes a ClusterRoleBinding", []edit{setupObject("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: kw-admin\n")},
 			[]want{{manifestFile + ":7", "ClusterRoleBinding kw-admin is cluster-scoped"}}},
 		{"setup makes a namespace by lower-case kind", []edit{setupObject("apiVersion: v1\nkind: namespace\nmetadata:\n  name: default\n")},
-			[]want{{manifestFile + ":7", "Namespace default is cluster-scoped"}}},
+			[]want{{manifestFile + ":7", "Namespace default is cluster-scoped"}, {specFile + ":1", "declare scope: cluster (its exercises make Namespaces"}}},
 		{"setup makes a StorageClass", []edit{setupObject("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: standard\nprovisioner: x\n")},
 			[]want{{manifestFile + ":7", "StorageClass standard is cluster-scoped"}}},
 		{"setup makes a CRD", []edit{setupObject("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n")},
@@ -68,15 +69,17 @@ func TestValidateSafety(t *testing.T) {
 		{"setup makes an object of an unknown kind", []edit{setupObject("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n")},
 			[]want{{manifestFile + ":7", "cannot tell whether kind Widget lives in a namespace"}}},
 		{"setup makes an unknown kind in the lesson's namespace", []edit{setupObject("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: kw-test\n")}, nil},
-		{"setup makes a PV named kw-", []edit{setupObject("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: kw-archive\n")}, nil},
-		{"setup makes a PV not named kw-", []edit{setupObject("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: archive\n")},
+		{"setup makes a PV named kw-", []edit{clusterScope, setupObject("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: kw-archive\n")}, nil},
+		{"setup makes a PV without scope: cluster", []edit{setupObject("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: kw-archive\n")},
+			[]want{{specFile + ":1", "declare scope: cluster (it makes PersistentVolumes"}}},
+		{"setup makes a PV not named kw-", []edit{clusterScope, setupObject("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: archive\n")},
 			[]want{{manifestFile + ":7", "PersistentVolume archive: name PersistentVolumes a lesson makes kw-"}}},
 		{"setup makes the lesson's own namespace", []edit{setupObject("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kw-test\n")}, nil},
 
 		// node changes
-		{"a solution cordons without reset", []edit{{spec, `["kubectl run web --image=nginx:1.27 -n kw-test"]`, `["kubectl cordon kind-worker"]`}},
-			[]want{{specFile + ":1", "the lesson changes nodes (" + specFile + ":11: kubectl cordon kind-worker) but reset: undoes no node change"}}},
-		{"a near miss labels nodes without reset", []edit{{spec, `["kubectl run web --image=busybox:1.37 -n kw-test"]`, `["kubectl label nodes --all kw-gpu=yes"]`}},
+		{"a solution cordons without reset", []edit{clusterScope, {spec, `["kubectl run web --image=nginx:1.27 -n kw-test"]`, `["kubectl cordon kind-worker"]`}},
+			[]want{{specFile + ":1", "the lesson changes nodes (" + specFile + ":12: kubectl cordon kind-worker) but reset: undoes no node change"}}},
+		{"a near miss labels nodes without reset", []edit{clusterScope, {spec, `["kubectl run web --image=busybox:1.37 -n kw-test"]`, `["kubectl label nodes --all kw-gpu=yes"]`}},
 			[]want{{specFile + ":1", "the lesson changes nodes"}}},
 		{"a node change declared in reset", []edit{
 			{spec, `["kubectl run web --image=nginx:1.27 -n kw-test"]`, `["kubectl taint node kind-worker kw-dedicated=x:NoSchedule"]`},

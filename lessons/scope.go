@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,7 +71,8 @@ func clusterReason(l *Lesson) string {
 			objs, _ := l.ReadManifest(m)
 			for _, o := range objs {
 				volumes = volumes || SameKind(o.GetKind(), "PersistentVolume")
-				namespaces = namespaces || SameKind(o.GetKind(), "Namespace")
+				// The lesson's own namespaces come with it in any scope.
+				namespaces = namespaces || (SameKind(o.GetKind(), "Namespace") && !slices.Contains(l.Spec.Namespaces, o.GetName()))
 			}
 		}
 	}

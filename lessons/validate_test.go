@@ -106,9 +106,9 @@ func TestValidate(t *testing.T) {
 
 		// reset
 		{"reset delete without a name", []edit{{spec, "failsAt: exists\n", "failsAt: exists\nreset:\n  delete:\n    - {kind: PersistentVolume}\n"}},
-			[]want{{specFile + ":18", "give kind and name"}}},
+			[]want{{specFile + ":18", "give kind and name"}, {specFile + ":1", "declare scope: cluster"}}},
 		{"reset delete of a namespace not kw-", []edit{{spec, "failsAt: exists\n", "failsAt: exists\nreset:\n  delete:\n    - {kind: Namespace, name: team-a}\n"}},
-			[]want{{specFile + ":18", `namespace "team-a"`}}},
+			[]want{{specFile + ":18", `namespace "team-a"`}, {specFile + ":1", "declare scope: cluster"}}},
 
 		// exercises
 		{"no exercises", []edit{{spec, spec0Exercises, "exercises: []\n"}},
