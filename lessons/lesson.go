@@ -65,8 +65,9 @@ type Spec struct {
 	// cluster shares (Namespaces, PersistentVolumes, nodes), which a
 	// classroom cannot give each student a copy of; "" otherwise.
 	Scope string `yaml:"scope"`
-	// ScopeReason says why, found from the lesson's files.
-	ScopeReason string `yaml:"-"`
+	// ScopeReasons say why, found from the lesson's files (nodes,
+	// namespaces, volumes).
+	ScopeReasons []string `yaml:"-"`
 	Requires   []string    `yaml:"requires"`
 	Setup      Steps       `yaml:"setup"`
 	Reset      Reset       `yaml:"reset"`

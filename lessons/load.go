@@ -206,7 +206,7 @@ func LoadLesson(fsys fs.FS, dir, source string) (*Lesson, []Problem) {
 		}
 	}
 	l.NodeChanges = nodeChanges(l)
-	l.Spec.ScopeReason = clusterReason(l)
+	l.Spec.ScopeReasons = clusterReasons(l)
 	probs = append(probs, Validate(l)...)
 	probs = append(probs, loadEditions(l)...)
 	return l, probs

@@ -47,12 +47,19 @@ const ScopeCluster = "cluster"
 
 var createNamespaceRE = regexp.MustCompile(`\bkubectl\b[^|;&\n]*\bcreate\s+(namespace|ns)\b`)
 
-// clusterReason says what the lesson changes that all users of a cluster
-// share, found from its files, or "".
-func clusterReason(l *Lesson) string {
+// Why a lesson is cluster-scoped, as keys (ScopeReasons) and in English.
+var scopeReasons = map[string]string{
+	"nodes":      "it labels, taints, cordons or drains nodes",
+	"namespaces": "its exercises make Namespaces",
+	"volumes":    "it makes PersistentVolumes",
+}
+
+// clusterReasons says what the lesson changes that all users of a cluster
+// share, found from its files: keys of scopeReasons.
+func clusterReasons(l *Lesson) []string {
 	var why []string
 	if l.ChangesNodes() {
-		why = append(why, "it labels, taints, cordons or drains nodes")
+		why = append(why, "nodes")
 	}
 	namespaces, volumes := false, false
 	for _, d := range l.Spec.Reset.Delete {
@@ -77,12 +84,21 @@ func clusterReason(l *Lesson) string {
 		}
 	}
 	if namespaces {
-		why = append(why, "its exercises make Namespaces")
+		why = append(why, "namespaces")
 	}
 	if volumes {
-		why = append(why, "it makes PersistentVolumes")
+		why = append(why, "volumes")
 	}
-	return strings.Join(why, "; ")
+	return why
+}
+
+// englishReasons joins reasons for lint and English errors.
+func englishReasons(keys []string) string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, scopeReasons[k])
+	}
+	return strings.Join(out, "; ")
 }
 
 // ErrClusterScoped: the lesson changes what all students share.
@@ -131,12 +147,21 @@ func (s Scope) Host(h string) string {
 // Namespaces or PersistentVolumes or changes nodes.
 func (l *Lesson) ClusterScoped() string {
 	if l.Spec.Scope == ScopeCluster {
-		if l.Spec.ScopeReason == "" {
+		if len(l.Spec.ScopeReasons) == 0 {
 			return "it declares scope: cluster"
 		}
-		return l.Spec.ScopeReason
+		return englishReasons(l.Spec.ScopeReasons)
 	}
 	return ""
+}
+
+// ScopeReason is the first reason the lesson is cluster-scoped, as a key
+// (nodes, namespaces, volumes) for a message catalog, or "declared".
+func (l *Lesson) ScopeReason() string {
+	if len(l.Spec.ScopeReasons) > 0 {
+		return l.Spec.ScopeReasons[0]
+	}
+	return "declared"
 }
 
 // Scoped returns the lesson as it reads in scope s: its files read through

@@ -47,9 +47,9 @@ func Validate(l *Lesson) []Problem {
 	switch {
 	case l.Spec.Scope != "" && l.Spec.Scope != ScopeCluster:
 		v.add(l.Spec.Pos, "scope: %q: the only scope a lesson declares is cluster", l.Spec.Scope)
-	case l.Spec.ScopeReason != "" && l.Spec.Scope != ScopeCluster:
-		v.add(l.Spec.Pos, "declare scope: cluster (%s, and the students of a classroom share those)", l.Spec.ScopeReason)
-	case l.Spec.Scope == ScopeCluster && l.Spec.ScopeReason == "":
+	case len(l.Spec.ScopeReasons) > 0 && l.Spec.Scope != ScopeCluster:
+		v.add(l.Spec.Pos, "declare scope: cluster (%s, and the students of a classroom share those)", englishReasons(l.Spec.ScopeReasons))
+	case l.Spec.Scope == ScopeCluster && len(l.Spec.ScopeReasons) == 0:
 		v.warn(l.Spec.Pos, "scope: cluster, but the lesson makes no Namespaces or PersistentVolumes and leaves nodes alone; a classroom could give it to every student")
 	}
 	if len(l.Spec.Exercises) == 0 {

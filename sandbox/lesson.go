@@ -105,6 +105,9 @@ func owned(n *corev1.Namespace) error {
 // nodes that may run other people's work, and reset cannot tell an
 // administrator's cordon from a learner's.
 func (e *Env) guardNodes(l *lessons.Lesson) error {
+	if l.ClusterScoped() != "" && e.classroom() {
+		return locale.Errorf(lessons.ErrClusterScoped, "err.class_cluster_lesson", "Lesson", l.ID, "Why", locale.M("scope.reason."+l.ScopeReason()))
+	}
 	if e.Target.Owned || !l.ChangesNodes() {
 		return nil
 	}
@@ -132,6 +135,17 @@ func (e *Env) Setup(ctx context.Context, l *lessons.Lesson) error {
 
 func (e *Env) ensureNamespace(ctx context.Context, l *lessons.Lesson, ns string) error {
 	existing, err := e.Clients.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if e.classroom() {
+		// A student may not make namespaces: the teacher's class up made
+		// them, and they stay for the whole class.
+		switch {
+		case apierrors.IsNotFound(err):
+			return locale.Errorf(ErrNotOwned, "err.class_no_namespace", "Namespace", ns, "Lesson", l.ID)
+		case err != nil:
+			return kubeError(err)
+		}
+		return owned(existing)
+	}
 	switch {
 	case err == nil:
 		if err := owned(existing); err != nil {
@@ -334,6 +348,9 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 	if err := e.guardNodes(l); err != nil {
 		return err
 	}
+	if e.classroom() {
+		return e.teardownInClass(ctx, l)
+	}
 	start := time.Now()
 	core := e.Clients.Typed.CoreV1()
 	var gone []string
@@ -348,7 +365,7 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 		if err := owned(n); err != nil {
 			return err
 		}
-		if err := e.emptyNamespace(ctx, ns); err != nil {
+		if err := e.emptyNamespace(ctx, ns, ""); err != nil {
 			return err
 		}
 		bg := metav1.DeletePropagationBackground
@@ -374,7 +391,7 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 // kind but pods (so no controller makes new pods), then the pods with no
 // grace period (containers that ignore SIGTERM, like sleep as PID 1, would
 // hold the namespace for 30 s).
-func (e *Env) emptyNamespace(ctx context.Context, ns string) error {
+func (e *Env) emptyNamespace(ctx context.Context, ns, selector string) error {
 	lists, _ := e.Clients.Discovery.ServerPreferredNamespacedResources()
 	var wg sync.WaitGroup
 	for _, list := range lists {
@@ -393,13 +410,13 @@ func (e *Env) emptyNamespace(ctx context.Context, ns string) error {
 				defer wg.Done()
 				bg := metav1.DeletePropagationBackground
 				// Errors are left to the namespace controller, which retries.
-				_ = e.Clients.Dynamic.Resource(gvr).Namespace(ns).DeleteCollection(ctx, metav1.DeleteOptions{PropagationPolicy: &bg}, metav1.ListOptions{})
+				_ = e.Clients.Dynamic.Resource(gvr).Namespace(ns).DeleteCollection(ctx, metav1.DeleteOptions{PropagationPolicy: &bg}, metav1.ListOptions{LabelSelector: selector})
 			}()
 		}
 	}
 	wg.Wait()
 	grace := int64(0)
-	if err := e.Clients.Typed.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{}); err != nil && !apierrors.IsNotFound(err) {
+	if err := e.Clients.Typed.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{LabelSelector: selector}); err != nil && !apierrors.IsNotFound(err) {
 		return kubeError(err)
 	}
 	return nil
@@ -564,7 +581,7 @@ func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.Obje
 		}
 		if kind == "Namespace" {
 			// A namespace the lesson's exercises make again must be gone first.
-			if err := e.emptyNamespace(ctx, o.GetName()); err != nil {
+			if err := e.emptyNamespace(ctx, o.GetName(), ""); err != nil {
 				return err
 			}
 			if err := e.waitGone(ctx, o.GetName()); err != nil {
@@ -584,4 +601,65 @@ func OwnedSelector(l *lessons.Lesson, kind string) k8slabels.Selector {
 		set[LabelLesson] = l.ID
 	}
 	return k8slabels.SelectorFromSet(set)
+}
+
+// classroom reports whether the target is a student's scope on a shared
+// cluster, where the teacher made the namespaces.
+func (e *Env) classroom() bool { return e.Target.Scope.Student != "" }
+
+// ClassObjectLabel marks what a class's teacher put in a student's
+// namespaces (rights, quota, limits, isolation): reset leaves it.
+const ClassObjectLabel = "kworkbook.dev/classroom"
+
+// teardownInClass empties the student's lesson namespaces instead of
+// deleting them (a student may not make namespaces again), leaving what
+// the teacher put there, and waits until the lesson's objects are gone.
+func (e *Env) teardownInClass(ctx context.Context, l *lessons.Lesson) error {
+	start := time.Now()
+	for _, ns := range l.Spec.Namespaces {
+		n, err := e.Clients.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return kubeError(err)
+		}
+		if err := owned(n); err != nil {
+			return err
+		}
+		if err := e.emptyNamespace(ctx, ns, "!"+ClassObjectLabel); err != nil {
+			return err
+		}
+		if err := e.waitEmpty(ctx, ns); err != nil {
+			return err
+		}
+	}
+	e.Log.Step(locale.M("sandbox.removed", "Lesson", l.ID, "Seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds())), nil)
+	return nil
+}
+
+// waitEmpty waits until the namespace holds no pods, workloads, Services
+// or claims of the lesson's any more.
+func (e *Env) waitEmpty(ctx context.Context, ns string) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	core := e.Clients.Typed.CoreV1()
+	opts := metav1.ListOptions{LabelSelector: "!" + ClassObjectLabel}
+	for {
+		pods, err1 := core.Pods(ns).List(ctx, opts)
+		svcs, err2 := core.Services(ns).List(ctx, opts)
+		pvcs, err3 := core.PersistentVolumeClaims(ns).List(ctx, opts)
+		deps, err4 := e.Clients.Typed.AppsV1().Deployments(ns).List(ctx, opts)
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			return kubeError(err)
+		}
+		if len(pods.Items)+len(svcs.Items)+len(pvcs.Items)+len(deps.Items) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("namespace %s still holds the lesson's objects after 3 minutes; look at kubectl get all,pvc -n %s", ns, ns)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
 }

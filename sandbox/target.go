@@ -1,16 +1,19 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/lessons"
 
 	"github.com/kworkbook/kworkbook/internal/locale"
 )
@@ -32,6 +35,45 @@ type Target struct {
 	// Owned is true for kworkbook's own kind cluster; false for a cluster
 	// the user named with --context.
 	Owned bool
+	// Scope is where the learner's lessons live: a student's, read from
+	// the kubeconfig a teacher's class up wrote; zero for a lone learner.
+	Scope lessons.Scope
+}
+
+// StudentExtension is the kubeconfig context extension in which class up
+// records a student's scope; StudentContextPrefix starts the context's name.
+const (
+	StudentExtension     = "kworkbook.dev/student"
+	StudentContextPrefix = "kworkbook-class-"
+)
+
+// studentScope reads a context's student extension.
+func studentScope(c *clientcmdapi.Context) (lessons.Scope, bool) {
+	if c == nil {
+		return lessons.Scope{}, false
+	}
+	u, ok := c.Extensions[StudentExtension].(*runtime.Unknown)
+	if !ok {
+		return lessons.Scope{}, false
+	}
+	var s struct {
+		Student      string `json:"student"`
+		NodePortBase int    `json:"nodePortBase"`
+	}
+	if json.Unmarshal(u.Raw, &s) != nil {
+		return lessons.Scope{}, false
+	}
+	sc := lessons.Scope{Student: s.Student, NodePortBase: s.NodePortBase}
+	if sc.Validate() != nil || sc.Student == "" {
+		return lessons.Scope{}, false
+	}
+	return sc, true
+}
+
+// StudentExtensionObject is the extension to write for a scope.
+func StudentExtensionObject(s lessons.Scope) runtime.Object {
+	raw, _ := json.Marshal(map[string]any{"student": s.Student, "nodePortBase": s.NodePortBase})
+	return &runtime.Unknown{Raw: raw, ContentType: "application/json"}
 }
 
 // Resolve picks the cluster. Without an explicit context it is always
@@ -43,6 +85,13 @@ func Resolve(kubeconfig, context string) (Target, error) {
 		return Target{}, err
 	}
 	if context == "" {
+		// A student's kubeconfig, written by the teacher's class up: its
+		// current context is the student's, and it says so.
+		if _, ok := raw.Contexts[ContextName()]; !ok {
+			if sc, ok := studentScope(raw.Contexts[raw.CurrentContext]); ok {
+				return Target{Context: raw.CurrentContext, Kubeconfig: kubeconfig, Scope: sc}, nil
+			}
+		}
 		if _, ok := raw.Contexts[ContextName()]; !ok {
 			if raw.CurrentContext != "" {
 				return Target{}, locale.Errorf(ErrNoSandbox, "err.no_sandbox_current", "Context", ContextName(), "Current", raw.CurrentContext)
@@ -54,7 +103,8 @@ func Resolve(kubeconfig, context string) (Target, error) {
 	if _, ok := raw.Contexts[context]; !ok {
 		return Target{}, locale.Errorf(ErrUnknownContext, "err.unknown_context", "Context", context, "Valid", strings.Join(contextNames(raw), ", "))
 	}
-	return Target{Context: context, Kubeconfig: kubeconfig, Owned: context == ContextName()}, nil
+	sc, _ := studentScope(raw.Contexts[context])
+	return Target{Context: context, Kubeconfig: kubeconfig, Owned: context == ContextName(), Scope: sc}, nil
 }
 
 func contextNames(raw *clientcmdapi.Config) []string {

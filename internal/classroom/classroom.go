@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/kworkbook/kworkbook/lessons"
+	"github.com/kworkbook/kworkbook/sandbox"
 )
 
 // Labels on everything a class is made of; class down deletes exactly
@@ -26,7 +27,7 @@ import (
 const (
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 	ManagedBy      = "kworkbook"
-	LabelClass     = "kworkbook.dev/classroom"
+	LabelClass     = sandbox.ClassObjectLabel
 	LabelStudent   = "kworkbook.dev/student"
 	LabelLesson    = "kworkbook.dev/lesson"
 	// ServiceAccount is the name of each student's account, in their home
@@ -39,7 +40,7 @@ const (
 	// read across the cluster (nodes, namespaces, storage classes...).
 	ReaderRole = "kworkbook-student-reader"
 	// ContextPrefix starts the context name of a student's kubeconfig.
-	ContextPrefix = "kworkbook-class-"
+	ContextPrefix = sandbox.StudentContextPrefix
 	// FirstNodePort is the first NodePort given to students, NodePortBlock
 	// to each, in roster order.
 	FirstNodePort = 31000

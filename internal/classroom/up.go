@@ -15,10 +15,10 @@ import (
 	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -157,7 +157,7 @@ func upStudent(ctx context.Context, c *kube.Clients, a sandbox.Applier, o UpOpti
 		return r, fmt.Errorf("student %s: a token: %w", id, forbidden(err))
 	}
 	r.Expires = tok.Status.ExpirationTimestamp.Time
-	if err := writeKubeconfig(path, id, server, ca, tok.Status.Token); err != nil {
+	if err := writeKubeconfig(path, lessons.Scope{Student: id, NodePortBase: base}, server, ca, tok.Status.Token); err != nil {
 		return r, err
 	}
 	return r, nil
@@ -352,12 +352,16 @@ func clusterAccess(c *kube.Clients) (string, []byte, error) {
 	return c.Config.Host, ca, nil
 }
 
-func writeKubeconfig(path, id, server string, ca []byte, token string) error {
+// writeKubeconfig writes a student's kubeconfig: the cluster, the token,
+// and a context that records the student's scope (an extension kworkbook
+// reads), with the student's home namespace as kubectl's default.
+func writeKubeconfig(path string, s lessons.Scope, server string, ca []byte, token string) error {
 	cfg := clientcmdapi.NewConfig()
-	name := ContextPrefix + id
+	name := ContextPrefix + s.Student
 	cfg.Clusters[name] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca}
 	cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: token}
-	cfg.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name, Namespace: Home(id)}
+	cfg.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name, Namespace: Home(s.Student),
+		Extensions: map[string]runtime.Object{sandbox.StudentExtension: sandbox.StudentExtensionObject(s)}}
 	cfg.CurrentContext = name
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
 		return fmt.Errorf("unable to write %s: %w", path, err)
@@ -398,5 +402,3 @@ func forbidden(err error) error {
 	}
 	return err
 }
-
-var _ = corev1.NamespaceActive
