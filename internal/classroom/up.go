@@ -19,6 +19,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -77,7 +79,16 @@ func Up(ctx context.Context, c *kube.Clients, o UpOptions) ([]StudentResult, err
 	if err != nil {
 		return nil, err
 	}
-	a := sandbox.Applier{Dynamic: c.Dynamic, Mapper: c.RESTMapper(), FieldManager: "kworkbook-class"}
+	// A class is a few thousand objects: write them faster than the
+	// learner's client allows, in two waves (namespaces, then what goes in
+	// them), each as parallel as the API server takes.
+	fast := rest.CopyConfig(c.Config)
+	fast.QPS, fast.Burst = 500, 1000
+	dyn, err := dynamic.NewForConfig(fast)
+	if err != nil {
+		return nil, err
+	}
+	a := sandbox.Applier{Dynamic: dyn, Mapper: c.RESTMapper(), FieldManager: "kworkbook-class"}
 	for _, obj := range classObjects() {
 		if _, err := a.Apply(ctx, obj); err != nil {
 			return nil, forbidden(err)
@@ -93,33 +104,70 @@ func Up(ctx context.Context, c *kube.Clients, o UpOptions) ([]StudentResult, err
 	}
 
 	results := make([]StudentResult, len(o.Students))
+	var namespaces, others [][]map[string]any
+	for i, id := range o.Students {
+		results[i] = StudentResult{Student: id}
+		if _, err := c.Typed.CoreV1().Namespaces().Get(ctx, Home(id), metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			results[i].Created = true
+		}
+		ns, more := studentObjects(o, id, ports[id], podCIDRs)
+		namespaces, others = append(namespaces, ns), append(others, more)
+		results[i].Namespaces = len(ns) - 1
+	}
+	for _, wave := range [][][]map[string]any{namespaces, others} {
+		if err := applyAll(ctx, a, o.Students, wave, 8*o.Parallel); err != nil {
+			return results, err
+		}
+	}
 	errs := make([]error, len(o.Students))
-	sem := make(chan struct{}, o.Parallel)
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4*o.Parallel)
 	for i, id := range o.Students {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i], errs[i] = upStudent(ctx, c, a, o, id, ports[id], podCIDRs, server, ca)
+			errs[i] = kubeconfigFor(ctx, c, o, id, ports[id], server, ca, &results[i])
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return results, err
-	}
-	return results, nil
+	return results, errors.Join(errs...)
 }
 
-func upStudent(ctx context.Context, c *kube.Clients, a sandbox.Applier, o UpOptions, id string, base int, podCIDRs []string, server string, ca []byte) (StudentResult, error) {
-	r := StudentResult{Student: id}
-	home := Home(id)
-	if _, err := c.Typed.CoreV1().Namespaces().Get(ctx, home, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-		r.Created = true
+// applyAll applies every student's objects, parallel at most n at once.
+func applyAll(ctx context.Context, a sandbox.Applier, students []string, objs [][]map[string]any, n int) error {
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for i, list := range objs {
+		for _, obj := range list {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				if _, err := a.Apply(ctx, &unstructured.Unstructured{Object: obj}); err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("student %s: %w", students[i], forbidden(err)))
+					mu.Unlock()
+				}
+			}()
+		}
 	}
-	objs := []map[string]any{
-		namespace(home, id, ""),
+	wg.Wait()
+	if len(errs) > 3 {
+		errs = append(errs[:3], fmt.Errorf("and %d more", len(errs)-3))
+	}
+	return errors.Join(errs...)
+}
+
+// studentObjects are a student's namespaces, then everything else.
+func studentObjects(o UpOptions, id string, base int, podCIDRs []string) (namespaces, rest []map[string]any) {
+	home := Home(id)
+	namespaces = []map[string]any{namespace(home, id, "")}
+	rest = []map[string]any{
 		{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(ServiceAccount, home, id, "")},
 		{"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(StudentConfig, home, id, ""),
 			"data": map[string]any{"student": id, "nodePortBase": strconv.Itoa(base)}},
@@ -130,37 +178,34 @@ func upStudent(ctx context.Context, c *kube.Clients, a sandbox.Applier, o UpOpti
 			"subjects": []any{subject(id)}},
 	}
 	for _, ns := range Namespaces(o.Catalog, id) {
-		r.Namespaces++
-		objs = append(objs,
-			namespace(ns.Name, id, ns.Lesson),
+		namespaces = append(namespaces, namespace(ns.Name, id, ns.Lesson))
+		rest = append(rest,
 			roleBinding("kworkbook-student", ns.Name, id, "admin"),
 			quota(ns.Name, id, o.Limits),
 			limitRange(ns.Name, id, o.Limits),
 			isolation(ns.Name, id, podCIDRs),
 		)
 	}
-	for _, obj := range objs {
-		if _, err := a.Apply(ctx, &unstructured.Unstructured{Object: obj}); err != nil {
-			return r, fmt.Errorf("student %s: %w", id, forbidden(err))
-		}
-	}
+	return namespaces, rest
+}
+
+// kubeconfigFor writes a student's kubeconfig with a new token, unless
+// the one there has a token that is still good.
+func kubeconfigFor(ctx context.Context, c *kube.Clients, o UpOptions, id string, base int, server string, ca []byte, r *StudentResult) error {
 	path := filepath.Join(o.OutDir, id+".kubeconfig")
 	r.Kubeconfig = path
 	if exp, ok := tokenExpiry(path); ok && time.Until(exp) > time.Minute {
 		r.Expires = exp
-		return r, nil
+		return nil
 	}
 	secs := int64(o.TokenLifetime.Seconds())
-	tok, err := c.Typed.CoreV1().ServiceAccounts(home).CreateToken(ctx, ServiceAccount,
+	tok, err := c.Typed.CoreV1().ServiceAccounts(Home(id)).CreateToken(ctx, ServiceAccount,
 		&authv1.TokenRequest{Spec: authv1.TokenRequestSpec{ExpirationSeconds: &secs}}, metav1.CreateOptions{})
 	if err != nil {
-		return r, fmt.Errorf("student %s: a token: %w", id, forbidden(err))
+		return fmt.Errorf("student %s: a token: %w", id, forbidden(err))
 	}
 	r.Expires = tok.Status.ExpirationTimestamp.Time
-	if err := writeKubeconfig(path, lessons.Scope{Student: id, NodePortBase: base}, server, ca, tok.Status.Token); err != nil {
-		return r, err
-	}
-	return r, nil
+	return writeKubeconfig(path, lessons.Scope{Student: id, NodePortBase: base}, server, ca, tok.Status.Token)
 }
 
 func meta(name, ns, id, lesson string) map[string]any {

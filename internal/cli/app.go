@@ -54,6 +54,19 @@ type app struct {
 
 	lang    *locale.Resolution
 	printer *locale.Printer
+	// refused are the lessons a classroom cannot give the student, and why.
+	refused map[string]error
+}
+
+// scope is where the learner's lessons live: a student's, when the
+// kubeconfig is one a teacher's class up wrote; the identity otherwise.
+// It needs no cluster: the kubeconfig says it.
+func (a *app) scope() lessons.Scope {
+	t, err := sandbox.Resolve(a.globals.kubeconfig, a.globals.context)
+	if err != nil {
+		return lessons.Scope{}
+	}
+	return t.Scope
 }
 
 // language resolves the learner's language once, saying once on stderr
@@ -95,8 +108,24 @@ func (a *app) lessons() (*lessons.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.catalog = c.In(a.language().Lang)
-	return a.catalog, nil
+	scope := a.scope()
+	out := &lessons.Catalog{Warnings: c.Warnings}
+	for _, l := range c.Lessons {
+		sl, err := l.Scoped(scope)
+		switch {
+		case errors.Is(err, lessons.ErrClusterScoped):
+			if a.refused == nil {
+				a.refused = map[string]error{}
+			}
+			a.refused[l.ID] = locale.Errorf(err, "err.class_cluster_lesson", "Lesson", l.ID, "Why", locale.M("scope.reason."+l.ScopeReason()))
+			sl = l
+		case err != nil:
+			return nil, err
+		}
+		out.Lessons = append(out.Lessons, sl.In(a.language().Lang))
+	}
+	a.catalog = out
+	return out, nil
 }
 
 func (a *app) lesson(id string) (*lessons.Lesson, error) {
@@ -104,7 +133,14 @@ func (a *app) lesson(id string) (*lessons.Lesson, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.Find(id)
+	l, err := c.Find(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.refused[l.ID]; err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 func (a *app) progressStore() (*progress.Store, error) {

@@ -103,11 +103,19 @@ func (a *app) lessonList(ids []string) ([]*lessons.Lesson, error) {
 		return nil, err
 	}
 	if len(ids) == 0 {
-		return cat.Lessons, nil
+		// Every lesson this learner can do (in a classroom, not those the
+		// class cannot give its students).
+		var out []*lessons.Lesson
+		for _, l := range cat.Lessons {
+			if a.refused[l.ID] == nil {
+				out = append(out, l)
+			}
+		}
+		return out, nil
 	}
 	var out []*lessons.Lesson
 	for _, id := range ids {
-		l, err := cat.Find(id)
+		l, err := a.lesson(id)
 		if err != nil {
 			return nil, err
 		}
