@@ -313,8 +313,14 @@ func (c *Checker) infra(err error, kind string) outcome {
 	switch {
 	case meta.IsNoMatchError(err):
 		return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.kind_not_served", "Kind", kind))}
-	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
+	case apierrors.IsForbidden(err):
+		verb, res, ns, _ := kube.Forbidden(err)
+		if verb != "" && ns != "" {
+			return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("err.forbidden", "Verb", verb, "Resource", res, "Namespace", ns))}
+		}
 		return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.forbidden", "Kind", kind, "Error", err.Error()))}
+	case apierrors.IsUnauthorized(err):
+		return outcome{fatal: true, err: fmt.Errorf("%w: %s", ErrInfrastructure, c.p.T("check.unauthorized", "Error", err.Error()))}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		// client-go's rate limiter refuses a wait that would pass the deadline.
 		strings.Contains(err.Error(), "would exceed context deadline"):

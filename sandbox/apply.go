@@ -47,7 +47,7 @@ func (a Applier) Apply(ctx context.Context, obj *unstructured.Unstructured) (*un
 	force := true
 	out, err := ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{FieldManager: fm, Force: &force})
 	if err != nil {
-		return nil, fmt.Errorf("unable to apply %s %s: %w", obj.GetKind(), obj.GetName(), err)
+		return nil, fmt.Errorf("unable to apply %s %s: %w", obj.GetKind(), obj.GetName(), Forbidden(err))
 	}
 	return out, nil
 }

@@ -90,8 +90,23 @@ func (e *Env) Started(ctx context.Context, l *lessons.Lesson) (bool, error) {
 			return false, err
 		}
 	}
+	if e.classroom() && len(l.Spec.Namespaces) > 0 {
+		// The teacher made the namespaces; the lesson is set up once its
+		// setup left its mark in the first one.
+		_, err := e.Clients.Typed.CoreV1().ConfigMaps(l.Namespace()).Get(ctx, setupMark, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, kubeError(err)
+		}
+	}
 	return true, nil
 }
+
+// setupMark is the ConfigMap that records, in a classroom, that a lesson's
+// namespace was set up (reset empties the namespace, and the mark with it).
+const setupMark = "kworkbook-setup"
 
 func owned(n *corev1.Namespace) error {
 	if n.Labels[LabelManagedBy] != ManagedBy {
@@ -128,6 +143,15 @@ func (e *Env) Setup(ctx context.Context, l *lessons.Lesson) error {
 	}
 	if err := e.Apply(ctx, l, l.Spec.Setup, true); err != nil {
 		return fmt.Errorf("setting up %s: %w", l.ID, err)
+	}
+	if e.classroom() {
+		mark := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"name": setupMark, "namespace": l.Namespace(),
+				"labels": map[string]any{LabelManagedBy: ManagedBy, LabelLesson: l.ID}},
+			"data": map[string]any{"lesson": l.ID}}}
+		if _, err := e.applier(FieldManager).Apply(ctx, mark); err != nil {
+			return fmt.Errorf("setting up %s: %w", l.ID, err)
+		}
 	}
 	e.Log.Step(locale.NM("sandbox.set_up", len(l.Spec.Namespaces), "Lesson", l.ID, "Namespaces", strings.Join(l.Spec.Namespaces, ", ")), nil)
 	return nil

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 )
 
 // ErrUnreachable means the cluster's API server did not answer.
@@ -126,7 +127,25 @@ func kubeError(err error) error {
 	if errors.As(err, &ne) || strings.Contains(s, "connection refused") || strings.Contains(s, "no such host") || strings.Contains(s, "i/o timeout") {
 		return fmt.Errorf("%w: %v; is it running? (kworkbook sandbox status, or docker ps)", ErrUnreachable, err)
 	}
-	return err
+	return Forbidden(err)
+}
+
+// ErrForbidden means the cluster refused the user a right kworkbook needs.
+var ErrForbidden = errors.New("the cluster refused")
+
+// Forbidden turns a 403 into a sentence that names the right that is
+// missing and whom to ask; other errors are returned as they are.
+func Forbidden(err error) error {
+	verb, res, ns, ok := kube.Forbidden(err)
+	switch {
+	case !ok:
+		return err
+	case verb == "":
+		return locale.Errorf(errors.Join(ErrForbidden, err), "err.forbidden_other", "Error", err.Error())
+	case ns == "":
+		return locale.Errorf(errors.Join(ErrForbidden, err), "err.forbidden_cluster", "Verb", verb, "Resource", res)
+	}
+	return locale.Errorf(errors.Join(ErrForbidden, err), "err.forbidden", "Verb", verb, "Resource", res, "Namespace", ns)
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

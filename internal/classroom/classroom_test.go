@@ -38,8 +38,8 @@ func TestParseRoster(t *testing.T) {
 
 func TestStudentOf(t *testing.T) {
 	for user, want := range map[string]string{
-		"system:serviceaccount:kw-alice:student":   "alice",
-		"system:serviceaccount:kw-alice:default":   "",
+		"system:serviceaccount:kw-alice:student":    "alice",
+		"system:serviceaccount:kw-alice:default":    "",
 		"system:serviceaccount:kube-system:student": "",
 		"kubernetes-admin":                          "",
 		"system:serviceaccount:kw-Bad:student":      "",
@@ -105,4 +105,3 @@ func TestStudentKubeconfig(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
