@@ -26,8 +26,12 @@ func newLintCmd(a *app) *cobra.Command {
 		Long: `lint loads lessons and reports every problem as FILE:LINE: message: YAML
 errors, unknown fields, exercises without a prose block (or the reverse),
 checks that cannot work, manifests outside the lesson's namespaces,
-unpinned images. Without DIR it checks the built-in lessons and
---lessons-dir. Exits 1 when there are problems.`,
+unpinned images; and every translation (README.<lang>.md,
+lesson.<lang>.yaml) against the English: exercises missing on either side,
+messages for checks that do not exist, and translations whose English
+changed since (stale), with a summary line per language. Without DIR it
+checks the built-in lessons and --lessons-dir. Exits 1 when there are
+problems.`,
 		Example: "  kworkbook lessons lint\n  kworkbook lessons lint ./my-lessons",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -46,19 +50,36 @@ unpinned images. Without DIR it checks the built-in lessons and
 			if err != nil && !errors.As(err, &pe) {
 				return err
 			}
-			var warnings []lessons.Problem
+			var warnings, probs []lessons.Problem
 			if cat != nil {
 				warnings = cat.Warnings
 			}
 			if pe != nil {
-				for _, p := range lessons.Sorted(append(append([]lessons.Problem{}, pe.Problems...), warnings...)) {
+				probs = pe.Problems
+			}
+			var summaries []string
+			if cat != nil {
+				for _, lang := range cat.Langs() {
+					ps, st := cat.LintEdition(lang)
+					probs = append(probs, ps...)
+					summaries = append(summaries, st.String())
+				}
+			}
+			if len(probs) > 0 {
+				for _, p := range lessons.Sorted(append(append([]lessons.Problem{}, probs...), warnings...)) {
 					fmt.Fprintln(a.streams.Out, p.String())
 				}
-				fmt.Fprintf(a.streams.Out, "%s found\n", englishCount(len(pe.Problems), "problem", "problems"))
+				for _, s := range summaries {
+					fmt.Fprintln(a.streams.Out, s)
+				}
+				fmt.Fprintf(a.streams.Out, "%s found\n", englishCount(len(probs), "problem", "problems"))
 				return failed()
 			}
 			for _, p := range warnings {
 				fmt.Fprintln(a.streams.Out, p.String())
+			}
+			for _, s := range summaries {
+				fmt.Fprintln(a.streams.Out, s)
 			}
 			n := 0
 			for _, l := range cat.Lessons {
