@@ -67,11 +67,11 @@ type Spec struct {
 	Scope string `yaml:"scope"`
 	// ScopeReasons say why, found from the lesson's files (nodes,
 	// namespaces, volumes).
-	ScopeReasons []string `yaml:"-"`
-	Requires   []string    `yaml:"requires"`
-	Setup      Steps       `yaml:"setup"`
-	Reset      Reset       `yaml:"reset"`
-	Exercises  []*Exercise `yaml:"exercises"`
+	ScopeReasons []string    `yaml:"-"`
+	Requires     []string    `yaml:"requires"`
+	Setup        Steps       `yaml:"setup"`
+	Reset        Reset       `yaml:"reset"`
+	Exercises    []*Exercise `yaml:"exercises"`
 
 	Pos Pos `yaml:"-"`
 }
