@@ -116,6 +116,20 @@ func New(cl Cluster, opts Options) *Checker {
 	return &Checker{cl: cl, opts: opts, p: opts.Printer.Or()}
 }
 
+// WithLacks returns a checker that also treats lacks as missing from the
+// cluster.
+func (c *Checker) WithLacks(lacks map[string]string) *Checker {
+	cl := c.cl
+	cl.Lacks = map[string]string{}
+	for k, v := range c.cl.Lacks {
+		cl.Lacks[k] = v
+	}
+	for k, v := range lacks {
+		cl.Lacks[k] = v
+	}
+	return New(cl, c.opts)
+}
+
 // Verdict is the outcome of one exercise.
 type Verdict struct {
 	Lesson   string        `json:"lesson"`
