@@ -26,6 +26,13 @@ var suite struct {
 	target  sandbox.Target
 	binary  string
 	state   string
+	// nodes is a second sandbox of kworkbook's own for the lessons that
+	// change nodes, so they are proved beside the others instead of
+	// before them (KWORKBOOK_E2E_NODES_SANDBOX names it; without it they
+	// run alone on the main cluster).
+	nodes *sandbox.Target
+	// nodesClients talks to it.
+	nodesClients *kube.Clients
 }
 
 func TestMain(m *testing.M) {
@@ -58,9 +65,27 @@ func run(m *testing.M) int {
 	os.Setenv("KWORKBOOK_STATE_DIR", suite.state)
 
 	start := time.Now()
+	nodesDone := make(chan error, 1)
+	if name := os.Getenv("KWORKBOOK_E2E_NODES_SANDBOX"); name != "" {
+		// Made at the same time as the main cluster.
+		go func() {
+			nt, _, err := sandbox.Up(ctx, sandbox.UpOptions{Name: name, Log: prefixLogger{"[" + name + "] "}})
+			if err == nil {
+				suite.nodes = &nt
+				suite.nodesClients, err = nt.Clients()
+			}
+			nodesDone <- err
+		}()
+	} else {
+		nodesDone <- nil
+	}
 	t, res, err := sandbox.Up(ctx, sandbox.UpOptions{Log: printLogger{}})
 	if err != nil {
 		fmt.Println("e2e: sandbox up:", err)
+		return 1
+	}
+	if err := <-nodesDone; err != nil {
+		fmt.Println("e2e: the second sandbox for node lessons:", err)
 		return 1
 	}
 	fmt.Printf("e2e: cluster %s ready in %.1fs (created: %v, image %s, cgroup v1 patch: %v)\n",
@@ -74,6 +99,15 @@ func run(m *testing.M) int {
 }
 
 type printLogger struct{}
+
+type prefixLogger struct{ prefix string }
+
+func (p prefixLogger) Step(s locale.Msg, err error) {
+	printLogger{}.Step(locale.M("sandbox.kind", "Line", p.prefix+s.String()), err)
+}
+func (p prefixLogger) Note(s locale.Msg) {
+	printLogger{}.Note(locale.M("sandbox.kind", "Line", p.prefix+s.String()))
+}
 
 func (printLogger) Step(s locale.Msg, err error) {
 	if err != nil {

@@ -31,19 +31,39 @@ func TestProveLessons(t *testing.T) {
 		Typed: suite.clients.Typed, Dynamic: suite.clients.Dynamic, Mapper: suite.clients.RESTMapper(),
 		Exec: suite.clients.Exec, Host: info.Host(),
 	}, checker.Options{})
+	target, clients, nodesChk := suite.target, suite.clients, chk
+	if suite.nodes != nil {
+		ninfo, _, err := sandbox.ReadInfo(context.Background(), suite.nodesClients)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodesChk = checker.New(checker.Cluster{
+			Typed: suite.nodesClients.Typed, Dynamic: suite.nodesClients.Dynamic, Mapper: suite.nodesClients.RESTMapper(),
+			Exec: suite.nodesClients.Exec, Host: ninfo.Host(),
+		}, checker.Options{})
+	}
 
 	start := time.Now()
-	var mu sync.Mutex
+	var mu, nodesMu sync.Mutex
 	var steps, nearMisses, alternatives, exercises int
 	t.Run("course", func(t *testing.T) {
 		for _, l := range cat.Lessons {
 			t.Run(l.ID, func(t *testing.T) {
-				if !l.ChangesNodes() {
+				tgt, cl, ch := target, clients, chk
+				switch {
+				case l.ChangesNodes() && suite.nodes != nil:
+					// On the second sandbox, beside the others; one at a
+					// time there (a drain moves the other's pods too).
+					t.Parallel()
+					nodesMu.Lock()
+					defer nodesMu.Unlock()
+					tgt, cl, ch = *suite.nodes, suite.nodesClients, nodesChk
+				case !l.ChangesNodes():
 					t.Parallel()
 				}
-				env := sandbox.NewEnv(suite.target, suite.clients, testLogger{t})
+				env := sandbox.NewEnv(tgt, cl, testLogger{t})
 				defer env.Close()
-				p := &prove.Prover{Env: env, Checker: chk, Teardown: true, Report: func(s prove.Step) { t.Log(s.String()) }}
+				p := &prove.Prover{Env: env, Checker: ch, Teardown: true, Report: func(s prove.Step) { t.Log(s.String()) }}
 				res, err := p.Lesson(context.Background(), l)
 				mu.Lock()
 				steps += len(res.Steps)

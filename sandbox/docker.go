@@ -121,7 +121,7 @@ func (d Docker) start(ctx context.Context, containers ...string) error {
 // LoadBalancerRange picks the addresses MetalLB hands out: the top of the
 // IPv4 subnet of Docker network (kind's "kind"), where Docker's own
 // allocation (from the bottom) does not reach.
-func (d Docker) LoadBalancerRange(ctx context.Context, network string) (string, error) {
+func (d Docker) LoadBalancerRange(ctx context.Context, network string, slot int) (string, error) {
 	out, err := exec.CommandContext(ctx, d.bin(), "network", "inspect", network, "--format", "{{json .IPAM.Config}}").Output()
 	if err != nil {
 		return "", fmt.Errorf("unable to read Docker network %s: %w", network, err)
@@ -130,12 +130,9 @@ func (d Docker) LoadBalancerRange(ctx context.Context, network string) (string, 
 	if err := json.Unmarshal(out, &cfgs); err != nil {
 		return "", fmt.Errorf("unable to read Docker network %s: %w", network, err)
 	}
-	// A second sandbox on the same Docker network takes the 50 addresses
-	// below the first's, so their load balancers never answer for one IP.
-	slot := 0
-	if ClusterName() != DefaultClusterName {
-		slot = 1
-	}
+	// A second sandbox on the same Docker network takes the addresses
+	// below the first's (slot 1), so their load balancers never answer
+	// for one IP.
 	for _, c := range cfgs {
 		if r, ok := topRange(c.Subnet, slot); ok {
 			return r, nil

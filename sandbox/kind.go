@@ -45,6 +45,8 @@ failCgroupV1: false`
 
 // Kind provisions kworkbook's kind cluster.
 type Kind struct {
+	// Name is the kind cluster; ClusterName() when empty.
+	Name string
 	// Image is the node image; KIND_NODE_IMAGE or kind's default when empty.
 	Image string
 	// Kubeconfig is the file kind writes to; kind's default when empty
@@ -70,6 +72,15 @@ func (k *Kind) provider() *cluster.Provider {
 	return cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(kindLogger{orNop(k.Log)}))
 }
 
+func (k *Kind) name() string {
+	if k.Name != "" {
+		return k.Name
+	}
+	return k.name()
+}
+
+func (k *Kind) context() string { return "kind-" + k.name() }
+
 func (k *Kind) image() string {
 	if k.Image != "" {
 		return k.Image
@@ -87,7 +98,7 @@ func (k *Kind) Exists(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("unable to list kind clusters: %w", err)
 	}
 	for _, n := range names {
-		if n == ClusterName() {
+		if n == k.name() {
 			return true, nil
 		}
 	}
@@ -115,13 +126,13 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 		if err := k.ensureKubeconfig(); err != nil {
 			return res, err
 		}
-		log.Step(locale.M("sandbox.reusing", "Name", ClusterName()), nil)
+		log.Step(locale.M("sandbox.reusing", "Name", k.name()), nil)
 		return res, nil
 	}
 	if err := info.CheckMemory(); err != nil {
 		return res, err
 	}
-	cfg, err := ClusterConfig(res.CgroupV1)
+	cfg, err := ClusterConfigFor(k.name(), res.CgroupV1)
 	if err != nil {
 		return res, err
 	}
@@ -148,7 +159,7 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 	if res.Image != "" {
 		opts = append(opts, cluster.CreateWithNodeImage(res.Image))
 	}
-	if err := k.provider().Create(ClusterName(), opts...); err != nil {
+	if err := k.provider().Create(k.name(), opts...); err != nil {
 		return res, createError(err)
 	}
 	res.Created = true
@@ -158,11 +169,17 @@ func (k *Kind) Up(ctx context.Context) (UpResult, error) {
 // ClusterConfig is the embedded kind configuration, with the cgroup v1
 // kubelet patch when cgroupV1 is set.
 func ClusterConfig(cgroupV1 bool) (*v1alpha4.Cluster, error) {
+	return ClusterConfigFor(ClusterName(), cgroupV1)
+}
+
+// ClusterConfigFor is the configuration of the sandbox named name: only
+// the default one forwards ports from this machine.
+func ClusterConfigFor(name string, cgroupV1 bool) (*v1alpha4.Cluster, error) {
 	cfg := &v1alpha4.Cluster{}
 	if err := yaml.UnmarshalStrict(assets.KindCluster(), cfg); err != nil {
 		return nil, fmt.Errorf("unable to read the embedded kind configuration: %w", err)
 	}
-	cfg.Name = ClusterName()
+	cfg.Name = name
 	if cfg.Name != DefaultClusterName {
 		for i := range cfg.Nodes {
 			cfg.Nodes[i].ExtraPortMappings = nil
@@ -231,17 +248,17 @@ func (k *Kind) Down(ctx context.Context) (bool, error) {
 	if err != nil || !exists {
 		return false, err
 	}
-	if err := k.provider().Delete(ClusterName(), k.Kubeconfig); err != nil {
-		return false, fmt.Errorf("unable to delete cluster %s: %w", ClusterName(), err)
+	if err := k.provider().Delete(k.name(), k.Kubeconfig); err != nil {
+		return false, fmt.Errorf("unable to delete cluster %s: %w", k.name(), err)
 	}
 	return true, nil
 }
 
 // Nodes lists the cluster's node containers and whether each is running.
 func (k *Kind) Nodes(ctx context.Context) (map[string]bool, error) {
-	nodes, err := k.provider().ListNodes(ClusterName())
+	nodes, err := k.provider().ListNodes(k.name())
 	if err != nil {
-		return nil, fmt.Errorf("unable to list nodes of %s: %w", ClusterName(), err)
+		return nil, fmt.Errorf("unable to list nodes of %s: %w", k.name(), err)
 	}
 	out := map[string]bool{}
 	for _, n := range nodes {
@@ -279,7 +296,7 @@ func (k *Kind) startStopped(ctx context.Context) error {
 func (k *Kind) ensureKubeconfig() error {
 	raw, err := RawConfig(k.Kubeconfig)
 	if err == nil {
-		if _, ok := raw.Contexts[ContextName()]; ok {
+		if _, ok := raw.Contexts[k.context()]; ok {
 			return nil
 		}
 	}
@@ -287,15 +304,15 @@ func (k *Kind) ensureKubeconfig() error {
 	if raw != nil {
 		current = raw.CurrentContext
 	}
-	if err := k.provider().ExportKubeConfig(ClusterName(), k.Kubeconfig, false); err != nil {
-		return fmt.Errorf("unable to write the kubeconfig for %s: %w", ClusterName(), err)
+	if err := k.provider().ExportKubeConfig(k.name(), k.Kubeconfig, false); err != nil {
+		return fmt.Errorf("unable to write the kubeconfig for %s: %w", k.name(), err)
 	}
-	if current != "" && current != ContextName() {
+	if current != "" && current != k.context() {
 		// kind switched the current context; put the user's back.
 		if err := SetCurrentContext(k.Kubeconfig, current); err != nil {
 			return err
 		}
 	}
-	orNop(k.Log).Step(locale.M("sandbox.wrote_context", "Context", ContextName()), nil)
+	orNop(k.Log).Step(locale.M("sandbox.wrote_context", "Context", k.context()), nil)
 	return nil
 }

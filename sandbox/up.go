@@ -14,6 +14,8 @@ import (
 
 // UpOptions configure Up.
 type UpOptions struct {
+	// Name is the sandbox's kind cluster; ClusterName() when empty.
+	Name string
 	// Image is the kind node image (KIND_NODE_IMAGE or kind's default when empty).
 	Image      string
 	Kubeconfig string
@@ -26,12 +28,12 @@ type UpOptions struct {
 // it again on a ready cluster changes nothing.
 func Up(ctx context.Context, o UpOptions) (Target, UpResult, error) {
 	log := orNop(o.Log)
-	k := &Kind{Image: o.Image, Kubeconfig: o.Kubeconfig, Docker: o.Docker, Log: log}
+	k := &Kind{Name: o.Name, Image: o.Image, Kubeconfig: o.Kubeconfig, Docker: o.Docker, Log: log}
 	res, err := k.Up(ctx)
 	if err != nil {
 		return Target{}, res, err
 	}
-	t := Target{Context: ContextName(), Kubeconfig: o.Kubeconfig, Owned: true}
+	t := Target{Context: k.context(), Kubeconfig: o.Kubeconfig, Owned: true}
 	c, err := t.Clients()
 	if err != nil {
 		return t, res, err
@@ -40,11 +42,15 @@ func Up(ctx context.Context, o UpOptions) (Target, UpResult, error) {
 		return t, res, err
 	}
 	log.Step(locale.M("sandbox.nodes_ready"), nil)
-	info, err := dockerHostInfo(ctx, o.Docker)
+	info, err := dockerHostInfo(ctx, o.Docker, k.name())
 	if err != nil {
 		return t, res, err
 	}
-	poolRange, err := o.Docker.LoadBalancerRange(ctx, "kind")
+	slot := 0
+	if k.name() != DefaultClusterName {
+		slot = 1
+	}
+	poolRange, err := o.Docker.LoadBalancerRange(ctx, "kind", slot)
 	if err != nil {
 		return t, res, err
 	}
@@ -65,12 +71,12 @@ func sameInfo(a, b Info) bool {
 	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
-func dockerHostInfo(ctx context.Context, d Docker) (Info, error) {
+func dockerHostInfo(ctx context.Context, d Docker, name string) (Info, error) {
 	di, err := d.Info(ctx)
 	if err != nil {
 		return Info{}, err
 	}
-	cfg, err := ClusterConfig(false)
+	cfg, err := ClusterConfigFor(name, false)
 	if err != nil {
 		return Info{}, err
 	}
