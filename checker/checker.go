@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -301,13 +302,34 @@ func (c *Checker) progressing(ctx context.Context, l *lessons.Lesson, ch *lesson
 	if objectsProgressing(append(objs, last.related...), now) {
 		return true
 	}
-	if ch.Kind == "" && c.namespaceChanged(ctx, ns, now) {
+	if ch.Kind == "" {
 		// A probe's answer depends on more than it reads: a Service, its
 		// endpoints, an Ingress, a NetworkPolicy or a ConfigMap changed a
-		// moment ago may not have reached DNS, kube-proxy or the kubelet.
-		return true
+		// moment ago, in any of the lesson's namespaces (a probe from one
+		// reaches into another), may not have reached DNS, kube-proxy or
+		// the kubelet.
+		for _, n := range probeNamespaces(l, ns) {
+			if c.namespaceChanged(ctx, n, now) {
+				return true
+			}
+		}
 	}
 	return c.podsProgressing(ctx, ns, now)
+}
+
+// probeNamespaces are the namespaces a probe's answer may depend on: the
+// lesson's, those its exercises make, and the probe's own.
+func probeNamespaces(l *lessons.Lesson, ns string) []string {
+	out := append([]string{}, l.Spec.Namespaces...)
+	for _, d := range l.Spec.Reset.Delete {
+		if lessons.SameKind(d.Kind, "Namespace") && d.Name != "" {
+			out = append(out, d.Name)
+		}
+	}
+	if ns != "" && !slices.Contains(out, ns) {
+		out = append(out, ns)
+	}
+	return out
 }
 
 func checkNamespace(l *lessons.Lesson, ch *lessons.Check) string {

@@ -23,11 +23,14 @@ import (
 // selected, the pods of the workloads it selected, and the pods that use
 // the claims, ConfigMaps and Secrets it selected.
 
-// crashRestarts is how many restarts, the last one failed and recent, make
-// a container crash-looping even between two back-offs.
+// crashRestarts is how many restarts, the last one recent, make a
+// container crash-looping even between two back-offs.
 const (
 	crashRestarts = 3
 	crashRecent   = 5 * time.Minute
+	// justRestarted: a container that failed and restarted this recently
+	// may be on its way into a crash loop.
+	justRestarted = 30 * time.Second
 )
 
 // crashLoop returns why the pod is crash-looping, or "".
@@ -39,8 +42,13 @@ func crashLoop(pr *locale.Printer, p *corev1.Pod, now time.Time) string {
 	for _, s := range statuses {
 		last := s.LastTerminationState.Terminated
 		switch {
+		case s.RestartCount >= 1 && last != nil && last.ExitCode != 0 && now.Sub(last.FinishedAt.Time) < justRestarted:
+			// Between its first restarts a crashing container is briefly
+			// Ready; a restart after a failure a moment ago is not done yet.
 		case s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff":
-		case s.RestartCount >= crashRestarts && last != nil && last.ExitCode != 0 && now.Sub(last.FinishedAt.Time) < crashRecent:
+		// Exit code 0 counts too: a container that keeps finishing in a pod
+		// that restarts it (busybox with no command) never stays up.
+		case s.RestartCount >= crashRestarts && last != nil && now.Sub(last.FinishedAt.Time) < crashRecent:
 		default:
 			continue
 		}

@@ -190,15 +190,25 @@ func (c *Checker) judge(ctx context.Context, ch *lessons.Check, s *selection, re
 	// Each object either satisfies the check or says why not.
 	var reasons []string
 	matched := 0
+	broken := ""
 	for _, o := range s.objects {
-		why := c.satisfies(o, want, prg, vars)
-		if why == "" {
+		why, bad := c.satisfies(o, want, prg, vars)
+		switch {
+		case why == "":
 			matched++
-		} else {
+		case bad && broken == "":
+			broken = why
+			fallthrough
+		default:
 			reasons = append(reasons, why)
 		}
 	}
 
+	if ch.Count != nil && broken != "" {
+		// An expression that cannot be evaluated says nothing about how many
+		// objects match: counting it as "no match" would pass count: 0.
+		return outcome{msg: broken, objects: refs, evidence: c.summaries(s.objects)}
+	}
 	if ch.Count != nil {
 		if ch.Count.Holds(matched) {
 			return outcome{pass: true, msg: c.p.N("check.count.pass", matched, "What", s.what(c.p)), objects: refs}
@@ -237,11 +247,13 @@ func (c *Checker) countText(n lessons.Count) string {
 }
 
 // satisfies returns "" when o matches want and prg, or a sentence saying why not.
-func (c *Checker) satisfies(o *unstructured.Unstructured, want map[string]any, prg *expr.Program, vars map[string]any) string {
+// broken is true when the expression could not be evaluated for a reason
+// other than a field the object does not have (a type mismatch, say).
+func (c *Checker) satisfies(o *unstructured.Unstructured, want map[string]any, prg *expr.Program, vars map[string]any) (why string, broken bool) {
 	if want != nil {
 		if m := matchTree(want, o.Object, ""); m != nil {
 			hide := func(p string) bool { return o.GetKind() == "Secret" && !strings.HasPrefix(p, "metadata") }
-			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(), "Why", m.describe(c.p, hide))
+			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(), "Why", m.describe(c.p, hide)), false
 		}
 	}
 	if prg != nil {
@@ -253,13 +265,13 @@ func (c *Checker) satisfies(o *unstructured.Unstructured, want map[string]any, p
 		ok, err := prg.Eval(local)
 		if err != nil {
 			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(),
-				"Why", c.p.T("check.expr_error", "Expr", prg.Source, "Error", c.friendlyEvalError(err)))
+				"Why", c.p.T("check.expr_error", "Expr", prg.Source, "Error", c.friendlyEvalError(err))), !strings.HasPrefix(err.Error(), "no such key")
 		}
 		if !ok {
-			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(), "Why", c.p.T("check.expr_false", "Expr", prg.Source))
+			return c.p.T("check.object_says", "Kind", o.GetKind(), "Name", o.GetName(), "Why", c.p.T("check.expr_false", "Expr", prg.Source)), false
 		}
 	}
-	return ""
+	return "", false
 }
 
 func (c *Checker) friendlyEvalError(err error) string {

@@ -18,6 +18,8 @@ const (
 	// recentChange: an object changed this recently may still be propagating
 	// (kube-proxy rules, endpoints, DNS).
 	recentChange = 5 * time.Second
+	// policyChange: network plugins take longer to program a NetworkPolicy.
+	policyChange = 12 * time.Second
 )
 
 // stuckReasons are waiting reasons that will not resolve by waiting.
@@ -126,6 +128,14 @@ func (c *Checker) namespaceChanged(ctx context.Context, ns string, now time.Time
 		}
 		return false
 	}
+	// A network plugin programs a new NetworkPolicy in 1 to 10 seconds.
+	if l, err := c.cl.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{}); err == nil {
+		for _, o := range l.Items {
+			if o.DeletionTimestamp != nil || now.Sub(metaChange(o.ObjectMeta)) < policyChange {
+				return true
+			}
+		}
+	}
 	var metas []metav1.ObjectMeta
 	if l, err := core.Services(ns).List(ctx, metav1.ListOptions{}); err == nil {
 		for _, o := range l.Items {
@@ -143,11 +153,6 @@ func (c *Checker) namespaceChanged(ctx context.Context, ns string, now time.Time
 		}
 	}
 	if l, err := c.cl.Typed.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{}); err == nil {
-		for _, o := range l.Items {
-			metas = append(metas, o.ObjectMeta)
-		}
-	}
-	if l, err := c.cl.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{}); err == nil {
 		for _, o := range l.Items {
 			metas = append(metas, o.ObjectMeta)
 		}

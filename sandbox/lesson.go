@@ -47,6 +47,10 @@ type Env struct {
 	Kubectl string
 	// WaitTimeout bounds waiting for setup workloads; 2 minutes when zero.
 	WaitTimeout time.Duration
+	// InPlace makes reset empty the lesson's namespaces instead of deleting
+	// and making them again, which is several times faster; lessons prove
+	// resets hundreds of times.
+	InPlace bool
 	// Trust is asked before the first command of a lesson that does not
 	// come with kworkbook (a --lessons-dir folder) runs: lesson commands
 	// are shell commands. An error stops the step. Nil allows all.
@@ -189,8 +193,29 @@ func (e *Env) ensureNamespace(ctx context.Context, l *lessons.Lesson, ns string)
 		"apiVersion": "v1", "kind": "Namespace",
 		"metadata": map[string]any{"name": ns, "labels": map[string]any{LabelManagedBy: ManagedBy, LabelLesson: l.ID}},
 	}}
-	_, err = e.applier(FieldManager).Apply(ctx, obj)
-	return err
+	if _, err = e.applier(FieldManager).Apply(ctx, obj); err != nil {
+		return err
+	}
+	return e.waitServiceAccount(ctx, ns)
+}
+
+// waitServiceAccount waits for a new namespace's default ServiceAccount:
+// until the controller makes it, pods are refused ("serviceaccount
+// default not found"), and a lesson's setup command would fail.
+func (e *Env) waitServiceAccount(ctx context.Context, ns string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		_, err := e.Clients.Typed.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		if err == nil || !apierrors.IsNotFound(err) {
+			return nil // made, or not ours to know (kubectl will say)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Apply runs steps: manifests server-side (setup ones labelled as
@@ -373,7 +398,13 @@ func (e *Env) Teardown(ctx context.Context, l *lessons.Lesson) error {
 		return err
 	}
 	if e.classroom() {
-		return e.teardownInClass(ctx, l)
+		return e.teardownInPlace(ctx, l, "!"+ClassObjectLabel)
+	}
+	if e.InPlace {
+		if err := e.teardownInPlace(ctx, l, ""); err != nil {
+			return err
+		}
+		return e.undoClusterChanges(ctx, l)
 	}
 	start := time.Now()
 	core := e.Clients.Typed.CoreV1()
@@ -635,10 +666,11 @@ func (e *Env) classroom() bool { return e.Target.Scope.Student != "" }
 // namespaces (rights, quota, limits, isolation): reset leaves it.
 const ClassObjectLabel = "kworkbook.dev/classroom"
 
-// teardownInClass empties the student's lesson namespaces instead of
-// deleting them (a student may not make namespaces again), leaving what
-// the teacher put there, and waits until the lesson's objects are gone.
-func (e *Env) teardownInClass(ctx context.Context, l *lessons.Lesson) error {
+// teardownInPlace empties the lesson's namespaces instead of deleting them
+// (in a classroom a student may not make namespaces again; there selector
+// leaves what the teacher put in them), and waits until the lesson's
+// objects are gone and the namespace's own ServiceAccount is back.
+func (e *Env) teardownInPlace(ctx context.Context, l *lessons.Lesson, selector string) error {
 	start := time.Now()
 	for _, ns := range l.Spec.Namespaces {
 		n, err := e.Clients.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
@@ -651,10 +683,13 @@ func (e *Env) teardownInClass(ctx context.Context, l *lessons.Lesson) error {
 		if err := owned(n); err != nil {
 			return err
 		}
-		if err := e.emptyNamespace(ctx, ns, "!"+ClassObjectLabel); err != nil {
+		if err := e.emptyNamespace(ctx, ns, selector); err != nil {
 			return err
 		}
 		if err := e.waitEmpty(ctx, ns); err != nil {
+			return err
+		}
+		if err := e.waitServiceAccount(ctx, ns); err != nil {
 			return err
 		}
 	}

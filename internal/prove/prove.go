@@ -91,6 +91,10 @@ type Prover struct {
 // applied, or wraps ErrUnproven when an observation did not hold.
 func (p *Prover) Lesson(ctx context.Context, l *lessons.Lesson) (Result, error) {
 	start := time.Now()
+	// Between answers the lesson is reset in place; the first and last
+	// resets delete its namespaces, as a learner's reset does.
+	inPlace := p.Env.InPlace
+	defer func() { p.Env.InPlace = inPlace }()
 	r := &run{p: p, l: l, res: Result{Lesson: l.ID}}
 	err := r.all(ctx)
 	r.res.Duration = time.Since(start)
@@ -122,6 +126,7 @@ func (r *run) all(ctx context.Context) error {
 	r.add(Step{Phase: "setup", OK: true, Duration: time.Since(t)})
 	r.allFail(ctx, "before")
 
+	r.p.Env.InPlace = true
 	for i, e := range r.l.Spec.Exercises {
 		for _, nm := range e.NearMisses {
 			if err := r.answer(ctx, i, e, nm, false); err != nil {
@@ -141,6 +146,7 @@ func (r *run) all(ctx context.Context) error {
 		r.add(Step{Exercise: e.ID, Phase: "solution", OK: v.Passed(), Verdict: verdictText(v), Duration: time.Since(t)})
 	}
 
+	r.p.Env.InPlace = false
 	t = time.Now()
 	if err := r.p.Env.Reset(ctx, r.l); err != nil {
 		return fmt.Errorf("reset: %w", err)
