@@ -126,7 +126,7 @@ func Markdown(md string, opts Options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("unable to render markdown: %w", err)
 	}
-	out, err := r.Render(md)
+	out, err := r.Render(joinListLines(md))
 	if err != nil {
 		return "", fmt.Errorf("unable to render markdown: %w", err)
 	}
