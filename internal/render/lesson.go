@@ -135,7 +135,25 @@ func Markdown(md string, opts Options) (string, error) {
 		// as OSC 8 hyperlinks even in its notty style.
 		out = ansi.Strip(out)
 	}
-	return out, nil
+	return fitWidth(out, width), nil
+}
+
+// fitWidth breaks the lines glamour leaves wider than the terminal (a long
+// word in a code block overshoots by a column or a few), so that nothing
+// wraps on screen behind the reader's back.
+func fitWidth(out string, width int) string {
+	lines := strings.Split(out, "\n")
+	changed := false
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = ansi.Hardwrap(strings.TrimRight(l, " "), width, true)
+			changed = true
+		}
+	}
+	if !changed {
+		return out
+	}
+	return strings.Join(lines, "\n")
 }
 
 func firstLine(s string) string {
