@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -87,6 +88,11 @@ func (l *Lesson) lintEdition(lang string) ([]Problem, EditionStats) {
 		add(Pos{File: ed.MessagesFile, Line: 1}, false, "check messages in %s but no %s", lang, readme)
 	} else {
 		st.LessonsTranslated = 1
+		for _, d := range ed.Meta.Docs {
+			if u, err := url.Parse(d); err != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsAny(d, " \t\n") {
+				add(Pos{File: readme, Line: 1}, false, "front matter: docs: %q is not an https:// address (one address per list item)", d)
+			}
+		}
 		if want := SourceHash(ProseSource(l.Prose)); ed.Meta.Source != want {
 			if ed.Meta.Source == "" {
 				add(Pos{File: readme, Line: 1}, false, "front matter: source: is required: the hash of the English prose it translates (%s)", want)

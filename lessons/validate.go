@@ -96,7 +96,7 @@ func (v *validator) meta() {
 		v.add(p, "front matter: docs: must cite at least one official documentation page")
 	}
 	for _, d := range m.Docs {
-		if u, err := url.Parse(d); err != nil || u.Scheme != "https" || u.Host == "" {
+		if u, err := url.Parse(d); err != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsAny(d, " \t\n") {
 			v.add(p, "front matter: docs: %q is not an https:// address", d)
 		}
 	}
