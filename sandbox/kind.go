@@ -76,7 +76,7 @@ func (k *Kind) name() string {
 	if k.Name != "" {
 		return k.Name
 	}
-	return k.name()
+	return ClusterName()
 }
 
 func (k *Kind) context() string { return "kind-" + k.name() }

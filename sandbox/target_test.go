@@ -142,3 +142,13 @@ func TestSandboxName(t *testing.T) {
 		t.Errorf("got %s for an invalid name, want the default", ClusterName())
 	}
 }
+
+func TestKindName(t *testing.T) {
+	t.Setenv("KWORKBOOK_SANDBOX", "")
+	if got := (&Kind{}).name(); got != DefaultClusterName {
+		t.Errorf("got %q, want the default sandbox", got)
+	}
+	if got := (&Kind{Name: "kwb-e2e-nodes"}).context(); got != "kind-kwb-e2e-nodes" {
+		t.Errorf("got %q, want kind-kwb-e2e-nodes", got)
+	}
+}
