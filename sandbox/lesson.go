@@ -203,10 +203,14 @@ func (e *Env) ensureNamespace(ctx context.Context, l *lessons.Lesson, ns string)
 // until the controller makes it, pods are refused ("serviceaccount
 // default not found"), and a lesson's setup command would fail.
 func (e *Env) waitServiceAccount(ctx context.Context, ns string) error {
+	return waitServiceAccount(ctx, e.Clients, ns)
+}
+
+func waitServiceAccount(ctx context.Context, c *kube.Clients, ns string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {
-		_, err := e.Clients.Typed.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		_, err := c.Typed.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
 		if err == nil || !apierrors.IsNotFound(err) {
 			return nil // made, or not ours to know (kubectl will say)
 		}

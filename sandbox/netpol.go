@@ -57,6 +57,9 @@ func ProbeNetworkPolicy(ctx context.Context, c *kube.Clients) (NetworkPolicyResu
 		bg := metav1.DeletePropagationBackground
 		_ = core.Namespaces().Delete(context.WithoutCancel(ctx), ns, metav1.DeleteOptions{PropagationPolicy: &bg})
 	}()
+	// On a busy cluster the new namespace's default ServiceAccount comes
+	// a moment later, and pods are refused until it does.
+	_ = waitServiceAccount(ctx, c, ns)
 	grace := int64(0)
 	server := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "server", Labels: map[string]string{"app": "server", LabelManagedBy: ManagedBy}},
