@@ -143,7 +143,7 @@ Start with: kworkbook start lesson-01`,
 	a.globals.bind(root)
 	root.AddCommand(
 		newListCmd(a), newStartCmd(a), newNextCmd(a), newCheckCmd(a), newWatchCmd(a), newHintCmd(a),
-		newResetCmd(a), newSolveCmd(a), newSetupCmd(a), newGradeCmd(a), newSandboxCmd(a), newClassCmd(a), newLessonsCmd(a), newVersionCmd(a),
+		newResetCmd(a), newSolveCmd(a), newSetupCmd(a), newGradeCmd(a), newSandboxCmd(a), newClassCmd(a), newLessonsCmd(a), newVersionCmd(a), newServeCmd(a),
 	)
 	root.InitDefaultCompletionCmd()
 	walk(root, func(c *cobra.Command) {
