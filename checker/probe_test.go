@@ -17,6 +17,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/lessons"
 )
 
 func TestExecProbes(t *testing.T) {
@@ -383,5 +385,46 @@ func TestHTTPAddressResolution(t *testing.T) {
 				t.Errorf("got requests with Host %v, want one with Host %s", srv.hosts, tt.host0)
 			}
 		})
+	}
+}
+
+// In a classroom one ingress controller serves every student, so a probe
+// of a path that rules without a host route cannot tell whose Ingress
+// answered: it is skipped with the reason, and the exercise is decided by
+// its other checks. Host-named probes still run (hosts are per student).
+func TestHostlessIngressInClass(t *testing.T) {
+	ing := &networkingv1.Ingress{ObjectMeta: meta0("cafe", nil)}
+	f := newFakeCluster(t, ing)
+	e := &lessons.Exercise{ID: "paths", Checks: []*lessons.Check{
+		check(t, "{id: ingress, kind: Ingress, name: cafe}"),
+		check(t, "{id: coffee, http: {via: ingress, path: /coffee}}"),
+	}}
+	hosts := &lessons.Exercise{ID: "hosts", Checks: []*lessons.Check{
+		check(t, "{id: coffee, http: {via: ingress, host: coffee.s01.kworkbook.test, path: /}}"),
+	}}
+	l := lesson(e, hosts)
+	ctx := context.Background()
+
+	alone := f.checker(checker.Options{Once: true})
+	if v := alone.Exercise(ctx, l, e); v.Passed() || v.Checks[1].Status == checker.Skipped {
+		t.Errorf("a lone learner's probe was not run: %+v", v)
+	}
+
+	class := alone.WithLacks(map[string]string{checker.LackHostlessIngress: "shared controller"})
+	v := class.Exercise(ctx, l, e)
+	if !v.Passed() {
+		t.Errorf("got %s (%q), want the exercise decided by its Ingress check", v.Status, v.Message)
+	}
+	if c := v.Checks[1]; c.Status != checker.Skipped || c.Message != "shared controller" {
+		t.Errorf("got the probe %+v, want it skipped with the reason", c)
+	}
+	if v := class.Exercise(ctx, l, hosts); v.Passed() || v.Checks[0].Status == checker.Skipped {
+		t.Errorf("a probe that names a host was skipped in class: %+v", v)
+	}
+
+	// A failing Ingress check still fails the exercise in class.
+	empty := newFakeCluster(t).checker(checker.Options{Once: true}).WithLacks(map[string]string{checker.LackHostlessIngress: "shared controller"})
+	if v := empty.Exercise(ctx, l, e); v.Passed() {
+		t.Error("the exercise passed in class without the learner's Ingress")
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kworkbook/kworkbook/checker"
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
 	"github.com/kworkbook/kworkbook/lessons"
 	"github.com/kworkbook/kworkbook/sandbox"
 )
@@ -82,13 +84,23 @@ func (a *app) networkPolicy(ctx context.Context, c *kube.Clients, probe bool) (k
 func (a *app) lacks(ctx context.Context, c *kube.Clients) map[string]string {
 	out := map[string]string{}
 	if a.scope().Student != "" {
-		out[lessons.RequireNetworkPolicy] = a.p().T("netpol.in_class")
-		return out
+		return classLacks(a.p())
 	}
 	if known, enforced, detail := a.networkPolicy(ctx, c, false); known && !enforced {
 		out[lessons.RequireNetworkPolicy] = a.p().T("netpol.lacking", "Detail", detail)
 	}
 	return out
+}
+
+// classLacks is what a classroom's shared cluster cannot check for each
+// student: their NetworkPolicies (the class's own lets their namespaces
+// reach each other) and paths routed by Ingress rules without a host (one
+// ingress controller serves every student).
+func classLacks(p *locale.Printer) map[string]string {
+	return map[string]string{
+		lessons.RequireNetworkPolicy: p.T("netpol.in_class"),
+		checker.LackHostlessIngress:  p.T("ingress.hostless_in_class"),
+	}
 }
 
 // needsNetworkPolicy reports whether any exercise of l requires it.

@@ -286,10 +286,9 @@ exercise fails, 2 when the cluster could not be checked.`,
 			}
 			rp := a.reportPrinter()
 			ch := a.checker(c.Context(), cl, checker.Options{Printer: rp})
-			// The class's isolation policy lets a student's namespaces
-			// reach each other; a policy the student writes cannot take
-			// that away, so NetworkPolicy exercises are not graded.
-			ch = ch.WithLacks(map[string]string{lessons.RequireNetworkPolicy: rp.T("netpol.in_class")})
+			// What a shared cluster cannot check for each student is
+			// not graded (classLacks says why).
+			ch = ch.WithLacks(classLacks(rp))
 			start := time.Now()
 			fmt.Fprintln(a.streams.ErrOut, a.p().T("class.grade.grading", "Students", len(ids), "Lessons", len(list)))
 			results := classroom.Grade(c.Context(), ch, classroom.GradeOptions{
