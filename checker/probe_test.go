@@ -415,6 +415,9 @@ func TestHostlessIngressInClass(t *testing.T) {
 	if !v.Passed() {
 		t.Errorf("got %s (%q), want the exercise decided by its Ingress check", v.Status, v.Message)
 	}
+	if v.Message != "the check passes" {
+		t.Errorf("got %q, want it to count the one check that ran", v.Message)
+	}
 	if c := v.Checks[1]; c.Status != checker.Skipped || c.Message != "shared controller" {
 		t.Errorf("got the probe %+v, want it skipped with the reason", c)
 	}
