@@ -109,14 +109,23 @@ twice that); containers without resources get 10m CPU and 32Mi memory.`,
 				return err
 			}
 			start := time.Now()
+			p := a.p()
+			// Whether the network plugin enforces NetworkPolicy (the
+			// students' isolation) is found out beside the setup: the
+			// probe takes 10 to 30 s the first time.
+			isolation := make(chan bool, 1)
+			go func() {
+				known, enforced, _ := a.networkPolicy(c.Context(), cl, true)
+				isolation <- !known || enforced
+			}()
 			res, err := classroom.Up(c.Context(), cl, classroom.UpOptions{
 				Students: ids, Catalog: base, OutDir: o.out, TokenLifetime: o.tokenLifetime, Limits: limits,
 				Parallel: o.parallel, Log: a.stepLogger(),
 			})
+			isolated := <-isolation // the probe cleans up after itself before exiting
 			if err != nil {
 				return err
 			}
-			p := a.p()
 			t := &layout.Table{}
 			t.Row(p.T("class.col.student"), p.T("class.col.namespaces"), p.T("class.col.kubeconfig"), p.T("class.col.expires"))
 			added := 0
@@ -139,7 +148,7 @@ twice that); containers without resources get 10m CPU and 32Mi memory.`,
 			if len(skipped) > 0 {
 				fmt.Fprintln(a.streams.Out, p.T("class.up.skipped", "Lessons", strings.Join(skipped, ", ")))
 			}
-			if known, enforced, _ := a.networkPolicy(c.Context(), cl, true); known && !enforced {
+			if !isolated {
 				fmt.Fprintln(a.streams.ErrOut, p.T("class.up.no_isolation"))
 			}
 			return nil
