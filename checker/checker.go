@@ -239,6 +239,17 @@ func hostlessIngress(ch *lessons.Check) bool {
 	return ch.HTTP != nil && ch.HTTP.Via == "ingress" && ch.HTTP.URL == "" && ch.HTTP.Host == ""
 }
 
+// PassedIDs lists the exercises whose verdict in vs is a pass.
+func PassedIDs(vs []Verdict) []string {
+	var ids []string
+	for _, v := range vs {
+		if v.Passed() {
+			ids = append(ids, v.Exercise)
+		}
+	}
+	return ids
+}
+
 // checkID is a check's id, or #N (1-based) when it has none.
 func checkID(ch *lessons.Check, i int) string {
 	if ch.ID != "" {

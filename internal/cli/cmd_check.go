@@ -69,7 +69,7 @@ func (a *app) check(ctx context.Context, l *lessons.Lesson, only *lessons.Exerci
 		vs = ch.Lesson(ctx, l)
 	}
 	a.updateProgress(func(p *progress.Progress) error {
-		record(p.Lesson(l.ID), vs)
+		p.Lesson(l.ID).Checked(time.Now().UTC(), checker.PassedIDs(vs)...)
 		return nil
 	})
 	return vs, nil

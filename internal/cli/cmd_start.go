@@ -86,7 +86,7 @@ func (a *app) start(ctx context.Context, l *lessons.Lesson, o *startOptions) err
 		if pl.Started.IsZero() {
 			pl.Started = time.Now().UTC()
 		}
-		record(pl, vs)
+		pl.Checked(time.Now().UTC(), checker.PassedIDs(vs)...)
 		for _, e := range l.Spec.Exercises {
 			if p.Done(l.ID, e.ID) {
 				status[e.ID] = render.Status{State: render.Passed}
@@ -95,20 +95,6 @@ func (a *app) start(ctx context.Context, l *lessons.Lesson, o *startOptions) err
 		return nil
 	})
 	return a.showLesson(l, status, o)
-}
-
-// record notes passes in a lesson's progress; done stays done.
-func record(pl *progress.Lesson, vs []checker.Verdict) {
-	now := time.Now().UTC()
-	pl.LastChecked = now
-	for _, v := range vs {
-		if v.Passed() {
-			e := pl.Exercise(v.Exercise)
-			if e.Passed.IsZero() {
-				e.Passed = now
-			}
-		}
-	}
 }
 
 // requirementText names a requirement in a sentence.

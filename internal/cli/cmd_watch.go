@@ -60,7 +60,7 @@ func (a *app) watch(ctx context.Context, l *lessons.Lesson) error {
 	err = w.Run(ctx, l, func(v checker.Verdict) {
 		if view.update(v) && v.Passed() {
 			a.updateProgress(func(p *progress.Progress) error {
-				record(p.Lesson(l.ID), []checker.Verdict{v})
+				p.Lesson(l.ID).Checked(time.Now().UTC(), checker.PassedIDs([]checker.Verdict{v})...)
 				return nil
 			})
 		}

@@ -457,3 +457,20 @@ func FuzzDecode(f *testing.F) {
 		_ = p.Done("lesson-05", "scale")
 	})
 }
+
+func TestCheckedDoneStaysDone(t *testing.T) {
+	var l progress.Lesson
+	first := time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)
+	l.Checked(first, "a")
+	later := first.Add(time.Hour)
+	l.Checked(later, "b") // a failed this time
+	if got := l.Exercises["a"].Passed; !got.Equal(first) {
+		t.Errorf("a passed at %v, want it kept at %v", got, first)
+	}
+	if got := l.Exercises["b"].Passed; !got.Equal(later) {
+		t.Errorf("b passed at %v, want %v", got, later)
+	}
+	if !l.LastChecked.Equal(later) {
+		t.Errorf("last checked %v, want %v", l.LastChecked, later)
+	}
+}

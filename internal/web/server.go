@@ -332,26 +332,11 @@ func (s *Server) loadProgress() *progress.Progress {
 // recordPasses notes passes in the progress file, as kworkbook watch does.
 func (s *Server) recordPasses(lesson string, vs ...checker.Verdict) {
 	err := s.cfg.Progress.Update(func(p *progress.Progress) error {
-		record(p.Lesson(lesson), vs)
+		p.Lesson(lesson).Checked(time.Now().UTC(), checker.PassedIDs(vs)...)
 		return nil
 	})
 	if err != nil {
 		fmt.Fprintf(s.cfg.Log, "kworkbook serve: %s\n", s.p(s.cfg.Lang).T("cli.progress_not_saved", "Error", err.Error()))
-	}
-}
-
-// record notes passes in a lesson's progress; done stays done (the same
-// rule as kworkbook check and watch).
-func record(pl *progress.Lesson, vs []checker.Verdict) {
-	now := time.Now().UTC()
-	pl.LastChecked = now
-	for _, v := range vs {
-		if v.Passed() {
-			e := pl.Exercise(v.Exercise)
-			if e.Passed.IsZero() {
-				e.Passed = now
-			}
-		}
 	}
 }
 
