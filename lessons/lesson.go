@@ -269,6 +269,15 @@ func (l *Lesson) Exercise(id string) *Exercise {
 	return nil
 }
 
+// ExerciseIDs are the exercises' ids, in order.
+func (l *Lesson) ExerciseIDs() []string {
+	ids := make([]string, len(l.Spec.Exercises))
+	for i, e := range l.Spec.Exercises {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
 // Namespace is the lesson's default namespace.
 func (l *Lesson) Namespace() string {
 	if len(l.Spec.Namespaces) == 0 {

@@ -23,24 +23,9 @@ type lessonState struct {
 }
 
 func stateOf(l *lessons.Lesson, p *progress.Progress) lessonState {
-	s := lessonState{ID: l.ID, Title: l.Title(), Exercises: len(l.Spec.Exercises)}
-	for _, e := range l.Spec.Exercises {
-		if p.Done(l.ID, e.ID) {
-			s.Done++
-		} else if s.Next == "" {
-			s.Next = e.ID
-		}
-	}
-	_, started := p.Lessons[l.ID]
-	switch {
-	case s.Done == s.Exercises:
-		s.State = "done"
-	case started || s.Done > 0:
-		s.State = "in progress"
-	default:
-		s.State = "not started"
-	}
-	return s
+	st := p.Standing(l.ID, l.ExerciseIDs())
+	return lessonState{ID: l.ID, Title: l.Title(), Exercises: st.Total, Done: st.Done,
+		State: strings.ReplaceAll(st.State, "_", " "), Next: st.Next}
 }
 
 func newListCmd(a *app) *cobra.Command {

@@ -98,6 +98,39 @@ func (p *Progress) Done(lesson, exercise string) bool {
 	return ok && !e.Passed.IsZero()
 }
 
+// Standing is where the learner is in a lesson.
+type Standing struct {
+	Done, Total int
+	// Next is the first exercise not done ("" when all are).
+	Next string
+	// State is "done", "in_progress" or "not_started" (a lesson counts
+	// as started once anything was recorded for it).
+	State string
+}
+
+// Standing counts the exercises of lesson (ids in the lesson's order)
+// that are done and names the next one.
+func (p *Progress) Standing(lesson string, ids []string) Standing {
+	s := Standing{Total: len(ids)}
+	for _, id := range ids {
+		if p.Done(lesson, id) {
+			s.Done++
+		} else if s.Next == "" {
+			s.Next = id
+		}
+	}
+	_, started := p.Lessons[lesson]
+	switch {
+	case s.Done == s.Total:
+		s.State = "done"
+	case started || s.Done > 0:
+		s.State = "in_progress"
+	default:
+		s.State = "not_started"
+	}
+	return s
+}
+
 // Store reads and writes the progress file.
 type Store struct {
 	Path string

@@ -474,3 +474,19 @@ func TestCheckedDoneStaysDone(t *testing.T) {
 		t.Errorf("last checked %v, want %v", l.LastChecked, later)
 	}
 }
+
+func TestStanding(t *testing.T) {
+	p := &progress.Progress{}
+	ids := []string{"a", "b", "c"}
+	if s := p.Standing("l", ids); s.State != "not_started" || s.Next != "a" || s.Done != 0 || s.Total != 3 {
+		t.Errorf("fresh: got %+v", s)
+	}
+	p.Lesson("l").Checked(time.Now(), "b")
+	if s := p.Standing("l", ids); s.State != "in_progress" || s.Next != "a" || s.Done != 1 {
+		t.Errorf("b done: got %+v", s)
+	}
+	p.Lesson("l").Checked(time.Now(), "a", "c")
+	if s := p.Standing("l", ids); s.State != "done" || s.Next != "" || s.Done != 3 {
+		t.Errorf("all done: got %+v", s)
+	}
+}

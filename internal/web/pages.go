@@ -234,22 +234,10 @@ func (s *Server) handleCourse(w http.ResponseWriter, r *http.Request) {
 		l := base.In(lang)
 		cl := courseLesson{ID: l.ID, Title: l.Title(), Summary: l.Meta.Summary, Minutes: l.Meta.Minutes,
 			URL: LessonPath(l.ID) + "?lang=" + lang, Total: len(l.Spec.Exercises)}
-		for _, e := range l.Spec.Exercises {
-			if prog.Done(l.ID, e.ID) {
-				cl.Done++
-			} else if cl.Next == "" {
-				cl.Next, cl.NextTitle = e.ID, e.Title
-				cl.NextURL = cl.URL + "#ex-" + e.ID
-			}
-		}
-		_, started := prog.Lessons[l.ID]
-		switch {
-		case cl.Done == cl.Total:
-			cl.State = "done"
-		case started || cl.Done > 0:
-			cl.State = "in_progress"
-		default:
-			cl.State = "not_started"
+		st := prog.Standing(l.ID, l.ExerciseIDs())
+		cl.Done, cl.State = st.Done, st.State
+		if e := l.Exercise(st.Next); e != nil {
+			cl.Next, cl.NextTitle, cl.NextURL = e.ID, e.Title, cl.URL+"#ex-"+e.ID
 		}
 		cl.Progress = p.T("list.state."+cl.State, "Done", cl.Done, "All", cl.Total)
 		if err := s.cfg.Refused[l.ID]; err != nil {
