@@ -7,7 +7,6 @@ package bench
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -167,19 +167,7 @@ func BenchmarkWatchReaction(b *testing.B) {
 	run(b, env, bin, []string{"solve", "02", "run-pod"})
 	ip := strings.TrimSpace(run(b, nil, "kubectl", []string{"--context", "kind-kworkbook", "get", "pod", "web", "-n", "kw-first", "-o", "jsonpath={.status.podIP}"}))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "watch", "02")
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
-	lines := lineReader(out)
+	lines := startLong(b, env, bin, "watch", "02")
 	waitLine(b, lines, "✗ lesson-02 find-ip")
 
 	// The change is made when kubectl returns (kubectl's own start-up is
@@ -260,6 +248,24 @@ func lessonIDs(b *testing.B, bin string, env []string) []string {
 type stampedLine struct {
 	text string
 	at   time.Time
+}
+
+// startLong starts a kworkbook command that runs until stopped (watch,
+// serve) and returns its output lines; the end of the benchmark stops it
+// with Ctrl-C (SIGINT) and waits for it.
+func startLong(b *testing.B, env []string, bin string, args ...string) <-chan stampedLine {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGINT); _ = cmd.Wait() })
+	return lineReader(out)
 }
 
 func lineReader(r io.Reader) <-chan stampedLine {

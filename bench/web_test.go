@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -47,19 +45,8 @@ func BenchmarkWebReaction(b *testing.B) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "05", "--port", "0")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { cancel(); _ = cmd.Wait() }()
 	var url string
-	for l := range lineReader(out) {
+	for l := range startLong(b, env, bin, "serve", "05", "--port", "0") {
 		if url = serveURL.FindString(l.text); url != "" {
 			break
 		}
