@@ -270,7 +270,24 @@ func (c *Checker) Check(ctx context.Context, l *lessons.Lesson, ch *lessons.Chec
 		if !o.timedOut || last.msg == "" {
 			last = o
 		}
-		if o.timedOut || last.pass || c.opts.Once || last.fatal || ctx.Err() != nil {
+		if o.timedOut || last.fatal || ctx.Err() != nil {
+			break
+		}
+		if last.pass {
+			// A probe that passes while the network plugin may still be
+			// programming a policy change may pass by accident (the ingress
+			// half of a policy in force, its egress half not yet): it must
+			// pass again once the policies have settled.
+			if ch.Kind == "" && c.policiesSettling(ctx, l, ch, time.Now()) {
+				select {
+				case <-ctx.Done():
+				case <-time.After(c.opts.Interval):
+					continue
+				}
+			}
+			break
+		}
+		if c.opts.Once {
 			break
 		}
 		// A failure is final as soon as nothing the check depends on is on

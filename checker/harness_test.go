@@ -128,6 +128,8 @@ type fakeExec struct {
 	mu     sync.Mutex
 	result kube.ExecResult
 	err    error
+	// script, when set, answers the calls in turn; its last answer repeats.
+	script []kube.ExecResult
 	calls  []execCall
 }
 
@@ -140,6 +142,13 @@ func (e *fakeExec) Exec(_ context.Context, namespace, pod, container string, com
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls = append(e.calls, execCall{namespace, pod, container, command})
+	if len(e.script) > 0 {
+		r := e.script[0]
+		if len(e.script) > 1 {
+			e.script = e.script[1:]
+		}
+		return r, nil
+	}
 	return e.result, e.err
 }
 

@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	restclient "k8s.io/client-go/rest"
@@ -429,5 +430,45 @@ func TestHostlessIngressInClass(t *testing.T) {
 	empty := newFakeCluster(t).checker(checker.Options{Once: true}).WithLacks(map[string]string{checker.LackHostlessIngress: "shared controller"})
 	if v := empty.Exercise(ctx, l, e); v.Passed() {
 		t.Error("the exercise passed in class without the learner's Ingress")
+	}
+}
+
+// TestProbePassConfirmedAfterPolicyChange: a network plugin enforces a
+// NetworkPolicy a few seconds after it is written, one half before the
+// other, so a probe can pass by accident right after a change (a policy
+// that denies ingress and egress: ingress already blocked, DNS still
+// working). Such a pass counts only if it still holds once the policies
+// have settled; a pass long after the last policy change is final at once.
+func TestProbePassConfirmedAfterPolicyChange(t *testing.T) {
+	blocked := kube.ExecResult{Stdout: "DNS lookup of web: ok\nGET http://web/: no answer\n", ExitCode: 1}
+	noDNS := kube.ExecResult{Stdout: "DNS lookup of web failed\n", ExitCode: 2}
+	src := "exec: {pod: client, command: [sh, /scripts/try.sh, web]}\nexpect: {exitCode: 1, contains: [no answer]}\ntimeout: 1s"
+	policy := func(age time.Duration) *networkingv1.NetworkPolicy {
+		return &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{
+			Name: "deny", Namespace: ns, CreationTimestamp: metav1.NewTime(time.Now().Add(-age)),
+		}}
+	}
+	for _, tc := range []struct {
+		name   string
+		policy *networkingv1.NetworkPolicy
+		once   bool
+		status checker.Status
+		calls  int // at least
+	}{
+		{"policy written a moment ago: the accidental pass is not kept", policy(time.Second), false, checker.Fail, 2},
+		{"the same in watch mode (one look per change)", policy(time.Second), true, checker.Fail, 2},
+		{"policy settled long ago: the pass is final", policy(time.Minute), false, checker.Pass, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCluster(t, pod("client", labels("app", "client"), corev1.PodRunning), tc.policy)
+			f.exec.script = []kube.ExecResult{blocked, noDNS}
+			r := f.checker(checker.Options{Once: tc.once, Interval: 10 * time.Millisecond}).Check(context.Background(), lesson(), check(t, src))
+			if r.Status != tc.status {
+				t.Errorf("status %s (%s), want %s", r.Status, r.Message, tc.status)
+			}
+			if n := len(f.exec.called()); n < tc.calls || (tc.calls == 1 && n != 1) {
+				t.Errorf("%d probes, want %d", n, tc.calls)
+			}
+		})
 	}
 }

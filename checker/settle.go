@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kworkbook/kworkbook/lessons"
 )
 
 // A failing check stops polling as soon as nothing it depends on is still
@@ -128,13 +130,8 @@ func (c *Checker) namespaceChanged(ctx context.Context, ns string, now time.Time
 		}
 		return false
 	}
-	// A network plugin programs a new NetworkPolicy in 1 to 10 seconds.
-	if l, err := c.cl.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{}); err == nil {
-		for _, o := range l.Items {
-			if o.DeletionTimestamp != nil || now.Sub(metaChange(o.ObjectMeta)) < policyChange {
-				return true
-			}
-		}
+	if c.policySettling(ctx, ns, now) {
+		return true
 	}
 	var metas []metav1.ObjectMeta
 	if l, err := core.Services(ns).List(ctx, metav1.ListOptions{}); err == nil {
@@ -158,6 +155,36 @@ func (c *Checker) namespaceChanged(ctx context.Context, ns string, now time.Time
 		}
 	}
 	return recent(metas)
+}
+
+// policiesSettling reports whether a NetworkPolicy that a probe's answer
+// may depend on (in the namespaces of probeNamespaces) was made, changed or
+// deleted so recently that the network plugin may not enforce it yet.
+func (c *Checker) policiesSettling(ctx context.Context, l *lessons.Lesson, ch *lessons.Check, now time.Time) bool {
+	for _, ns := range probeNamespaces(l, checkNamespace(l, ch)) {
+		if c.policySettling(ctx, ns, now) {
+			return true
+		}
+	}
+	return false
+}
+
+// policySettling: a network plugin programs a NetworkPolicy in 1 to 10
+// seconds after it is written.
+func (c *Checker) policySettling(ctx context.Context, ns string, now time.Time) bool {
+	if c.cl.Typed == nil || ns == "" {
+		return false
+	}
+	list, err := c.cl.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false
+	}
+	for _, o := range list.Items {
+		if o.DeletionTimestamp != nil || now.Sub(metaChange(o.ObjectMeta)) < policyChange {
+			return true
+		}
+	}
+	return false
 }
 
 // metaChange is the last time anyone wrote the object, status included.
