@@ -22,6 +22,7 @@ import (
 	k8slabels "k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
 	"github.com/kworkbook/kworkbook/internal/locale"
@@ -646,9 +647,36 @@ func (e *Env) deleteRef(ctx context.Context, l *lessons.Lesson, ref lessons.Obje
 			if err := e.waitGone(ctx, o.GetName()); err != nil {
 				return err
 			}
+			continue
+		}
+		if m.Scope.Name() != meta.RESTScopeNameNamespace {
+			// Setup, or a solution replayed after a reset, may make it again:
+			// applied to an object still terminating (a PersistentVolume
+			// waits for its claim's release), it would vanish right after.
+			if err := waitDeleted(ctx, target, kind, o.GetName(), uid); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// waitDeleted waits until the object of that name and UID is gone.
+func waitDeleted(ctx context.Context, ri dynamic.ResourceInterface, kind, name string, uid types.UID) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	for {
+		o, err := ri.Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) || (err == nil && o.GetUID() != uid) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s %s is still terminating after 3 minutes; kubectl describe %s %s says what holds it",
+				kind, name, strings.ToLower(kind), name)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // OwnedSelector selects what reset may delete of a kind: objects with

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -244,5 +245,33 @@ func TestRunAsksTrustForForeignLessons(t *testing.T) {
 	// Past the question, the command goes on to need a kubeconfig (none here).
 	if _, err := env.Run(context.Background(), l, "true"); asked != 0 || !strings.Contains(fmt.Sprint(err), "kubeconfig") {
 		t.Errorf("embedded lesson: got %v after %d questions, want it run without asking", err, asked)
+	}
+}
+
+// TestResetWaitsForClusterScopedObjects: a PersistentVolume lingers after
+// its delete until its claim is released; reset returns only once it is
+// gone, or the setup (or a replayed solution) that makes it again would
+// apply to the old one and see it vanish right after.
+func TestResetWaitsForClusterScopedObjects(t *testing.T) {
+	l := testLesson("kw-a")
+	mine := map[string]string{LabelManagedBy: ManagedBy, LabelLesson: l.ID}
+	env, dyn := deleteEnv(t, true, uobj("PersistentVolume", "", "kw-pv", mine))
+	lingering := 3
+	pv := uobj("PersistentVolume", "", "kw-pv", mine)
+	dyn.PrependReactor("delete", "persistentvolumes", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, nil // marked for deletion; a finalizer holds it
+	})
+	dyn.PrependReactor("get", "persistentvolumes", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if lingering > 0 {
+			lingering--
+			return true, pv, nil
+		}
+		return true, nil, apierrors.NewNotFound(schema.GroupResource{Resource: "persistentvolumes"}, "kw-pv")
+	})
+	if err := env.deleteRef(context.Background(), l, lessons.ObjectRef{Kind: "PersistentVolume", Name: "kw-pv"}); err != nil {
+		t.Fatal(err)
+	}
+	if lingering != 0 {
+		t.Errorf("reset returned while the volume was still there (%d more looks would have seen it)", lingering)
 	}
 }
