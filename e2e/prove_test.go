@@ -44,7 +44,8 @@ func TestProveLessons(t *testing.T) {
 	}
 
 	start := time.Now()
-	var mu, nodesMu sync.Mutex
+	// defaultNS: answers that write to the namespace default take turns.
+	var mu, nodesMu, defaultNS sync.Mutex
 	var steps, nearMisses, alternatives, exercises int
 	t.Run("course", func(t *testing.T) {
 		for _, l := range cat.Lessons {
@@ -63,7 +64,7 @@ func TestProveLessons(t *testing.T) {
 				}
 				env := sandbox.NewEnv(tgt, cl, testLogger{t})
 				defer env.Close()
-				p := &prove.Prover{Env: env, Checker: ch, Teardown: true, Report: func(s prove.Step) { t.Log(s.String()) }}
+				p := &prove.Prover{Env: env, Checker: ch, Teardown: true, Shared: &defaultNS, Report: func(s prove.Step) { t.Log(s.String()) }}
 				res, err := p.Lesson(context.Background(), l)
 				mu.Lock()
 				steps += len(res.Steps)

@@ -9,7 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kworkbook/kworkbook/checker"
@@ -85,6 +88,11 @@ type Prover struct {
 	// Teardown removes the lesson at the end, so the next lesson starts on
 	// a tidy cluster; otherwise the lesson is left at its start.
 	Teardown bool
+	// Shared, when set, is held by a near miss or an alternative that
+	// writes to the namespace default, from its first step to the end of
+	// its cleanup: lessons proved side by side share that namespace, and
+	// two of them may each make a pod named web there.
+	Shared sync.Locker
 }
 
 // Lesson proves one lesson. The error reports steps that could not be
@@ -184,6 +192,10 @@ func (r *run) answer(ctx context.Context, i int, e *lessons.Exercise, nm *lesson
 		r.res.NearMisses++
 	}
 	t := time.Now()
+	if r.p.Shared != nil && writesDefault(nm) {
+		r.p.Shared.Lock()
+		defer r.p.Shared.Unlock()
+	}
 	if err := r.p.Env.Apply(ctx, r.l, nm.Steps(), false); err != nil {
 		return fmt.Errorf("%s %q of %s: %w", phase, nm.Name, e.ID, err)
 	}
@@ -223,6 +235,19 @@ func (r *run) answer(ctx context.Context, i int, e *lessons.Exercise, nm *lesson
 	}
 	return nil
 }
+
+// writesDefault reports whether an answer's commands or cleanup name the
+// namespace default (every answer that writes there cleans up there).
+func writesDefault(nm *lessons.NearMiss) bool {
+	for _, c := range append(slices.Clone(nm.Commands), nm.Cleanup...) {
+		if defaultNamespace.MatchString(c) {
+			return true
+		}
+	}
+	return false
+}
+
+var defaultNamespace = regexp.MustCompile(`(?:(?:-n|--namespace)[ =]|namespace: )default(?:$|[\s'"/;|&)])`)
 
 func verdictText(v checker.Verdict) string {
 	if v.Status == checker.Pass {
