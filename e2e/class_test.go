@@ -35,7 +35,9 @@ func TestClassroom(t *testing.T) {
 	}
 	out := filepath.Join(dir, "kubeconfigs")
 	teacher := func(args ...string) result {
-		return kworkbook(t, nil, append([]string{"--context", sandbox.ContextName(), "--yes"}, args...)...)
+		// class down waits for 330 namespaces to go, which takes minutes
+		// on a busy cluster (up to its --wait, 15 minutes).
+		return kworkbookWithin(t, 20*time.Minute, nil, append([]string{"--context", sandbox.ContextName(), "--yes"}, args...)...)
 	}
 	before := clusterInventory(t)
 

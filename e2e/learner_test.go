@@ -25,7 +25,13 @@ type result struct {
 // environment variables.
 func kworkbook(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	return kworkbookWithin(t, 5*time.Minute, env, args...)
+}
+
+// kworkbookWithin is kworkbook for a command that may take longer.
+func kworkbookWithin(t *testing.T, limit time.Duration, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suite.binary, args...)
 	cmd.Env = append(os.Environ(), env...)

@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kworkbook/kworkbook/internal/kube"
+	"github.com/kworkbook/kworkbook/internal/locale"
+	"github.com/kworkbook/kworkbook/sandbox"
 )
 
 var classSelector = LabelClass + "=true," + LabelManagedBy + "=" + ManagedBy
@@ -21,11 +23,30 @@ type DownResult struct {
 	Namespaces, ClusterRoleBindings, ClusterRoles int
 }
 
+// DownOptions configure Down.
+type DownOptions struct {
+	// Wait is how long to wait for the namespaces to be gone (the
+	// namespace controller empties them one kind at a time: minutes for a
+	// big class on a busy cluster); DefaultDownWait when zero.
+	Wait time.Duration
+	// Log receives a note on the namespaces left, every ten seconds.
+	Log sandbox.Logger
+}
+
+// DefaultDownWait is how long class down waits for the namespaces.
+const DefaultDownWait = 15 * time.Minute
+
 // Down removes exactly what Up made: everything that carries the class
 // label (the students' namespaces with all in them, their cluster role
 // bindings, the reader role, the class namespace), and waits until the
 // namespaces are gone, so the cluster is as it was before Up.
-func Down(ctx context.Context, c *kube.Clients) (DownResult, error) {
+func Down(ctx context.Context, c *kube.Clients, o DownOptions) (DownResult, error) {
+	if o.Wait <= 0 {
+		o.Wait = DefaultDownWait
+	}
+	if o.Log == nil {
+		o.Log = sandbox.NopLogger{}
+	}
 	var r DownResult
 	rbac := c.Typed.RbacV1()
 	crbs, err := rbac.ClusterRoleBindings().List(ctx, metav1.ListOptions{LabelSelector: classSelector})
@@ -57,7 +78,7 @@ func Down(ctx context.Context, c *kube.Clients) (DownResult, error) {
 		names = append(names, n.Name)
 	}
 	r.Namespaces = len(names)
-	if err := deleteNamespaces(ctx, c, names); err != nil {
+	if err := deleteNamespaces(ctx, c, names, o); err != nil {
 		return r, err
 	}
 	return r, nil
@@ -66,7 +87,7 @@ func Down(ctx context.Context, c *kube.Clients) (DownResult, error) {
 // deleteNamespaces deletes the pods of each namespace at once (no grace
 // period: sleep as PID 1 ignores SIGTERM for 30 s), then the namespaces,
 // and waits for them to be gone.
-func deleteNamespaces(ctx context.Context, c *kube.Clients, names []string) error {
+func deleteNamespaces(ctx context.Context, c *kube.Clients, names []string, o DownOptions) error {
 	core := c.Typed.CoreV1()
 	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
@@ -94,7 +115,8 @@ func deleteNamespaces(ctx context.Context, c *kube.Clients, names []string) erro
 	if firstErr != nil {
 		return firstErr
 	}
-	deadline := time.Now().Add(5 * time.Minute)
+	start := time.Now()
+	deadline, noted := start.Add(o.Wait), start
 	for {
 		left, err := core.Namespaces().List(ctx, metav1.ListOptions{LabelSelector: classSelector})
 		if err != nil {
@@ -109,7 +131,13 @@ func deleteNamespaces(ctx context.Context, c *kube.Clients, names []string) erro
 				ns = append(ns, n.Name)
 			}
 			sort.Strings(ns)
-			return fmt.Errorf("%d namespaces are still terminating after 5 minutes: %s", len(ns), strings.Join(ns, ", "))
+			return fmt.Errorf("%d namespaces are still terminating after %s: %s. Run class down again later to wait for them, or see what holds one with kubectl get namespace NAME -o yaml",
+				len(ns), o.Wait, strings.Join(ns, ", "))
+		}
+		if time.Since(noted) >= 10*time.Second {
+			noted = time.Now()
+			o.Log.Note(locale.M("class.down.waiting", "Left", len(left.Items), "Total", len(names),
+				"Seconds", int(time.Since(start).Seconds())))
 		}
 		select {
 		case <-ctx.Done():

@@ -325,6 +325,7 @@ func TestNegativeTimeoutAndWidth(t *testing.T) {
 	id := e.catalog.Lessons[0].ID
 	run(t, "check", id, "--timeout", "-5s").expect(t, cli.ExitProblem, "--timeout -5s", "positive")
 	run(t, "grade", "--timeout=-1m").expect(t, cli.ExitProblem, "--timeout")
+	run(t, "class", "down", "--context", "any", "--wait", "-2m").expect(t, cli.ExitProblem, "--wait -2m0s", "positive")
 	run(t, "start", id, "--width", "-3").expect(t, cli.ExitProblem, "--width -3")
 	run(t, "start", id, "--width", "100000").expect(t, cli.ExitProblem, "--width 100000")
 }

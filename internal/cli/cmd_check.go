@@ -126,9 +126,12 @@ func (a *app) lessonOrCurrent(args []string) (*lessons.Lesson, error) {
 
 // validTimeout refuses a negative --timeout, which would fail every check
 // at once and look like the learner's mistake.
-func validTimeout(d time.Duration) error {
+func validTimeout(d time.Duration) error { return validDuration("timeout", d) }
+
+// validDuration refuses a negative duration flag: a usage error.
+func validDuration(flag string, d time.Duration) error {
 	if d < 0 {
-		return &exitError{code: ExitProblem, err: errors.New(locale.EnglishPrinter().T("cli.bad_timeout", "Value", d.String()))}
+		return &exitError{code: ExitProblem, err: errors.New(locale.EnglishPrinter().T("cli.bad_duration", "Flag", flag, "Value", d.String()))}
 	}
 	return nil
 }

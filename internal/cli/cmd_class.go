@@ -178,11 +178,15 @@ func (a *app) baseCatalog() (*lessons.Catalog, error) {
 }
 
 func newClassDownCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var wait time.Duration
+	cmd := &cobra.Command{
 		Use:   "down --context NAME",
 		Short: "Remove the class: every namespace, account and binding class up made, and nothing else",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if err := validDuration("wait", wait); err != nil {
+				return err
+			}
 			cl, err := a.teacher(c.Context())
 			if err != nil {
 				return err
@@ -190,7 +194,7 @@ func newClassDownCmd(a *app) *cobra.Command {
 			if err := a.confirm(a.p().T("class.down.question", "Context", a.globals.context), a.p().T("class.down.not_done")); err != nil {
 				return err
 			}
-			r, err := classroom.Down(c.Context(), cl)
+			r, err := classroom.Down(c.Context(), cl, classroom.DownOptions{Wait: wait, Log: a.stepLogger()})
 			if err != nil {
 				return err
 			}
@@ -198,6 +202,8 @@ func newClassDownCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().DurationVar(&wait, "wait", classroom.DefaultDownWait, "wait at most this long for the students' namespaces to be gone")
+	return cmd
 }
 
 func newClassStatusCmd(a *app) *cobra.Command {
