@@ -136,7 +136,7 @@ func deleteNamespaces(ctx context.Context, c *kube.Clients, names []string, o Do
 		}
 		if time.Since(noted) >= 10*time.Second {
 			noted = time.Now()
-			o.Log.Note(locale.M("class.down.waiting", "Left", len(left.Items), "Total", len(names),
+			o.Log.Note(locale.NM("class.down.waiting", len(left.Items), "Total", len(names),
 				"Seconds", int(time.Since(start).Seconds())))
 		}
 		select {
