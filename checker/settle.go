@@ -22,6 +22,9 @@ const (
 	recentChange = 5 * time.Second
 	// policyChange: network plugins take longer to program a NetworkPolicy.
 	policyChange = 12 * time.Second
+	// claimBinding: the volume binder retries a pending claim every 15 s
+	// (a claim it handled before it saw the matching volume waits for that).
+	claimBinding = 20 * time.Second
 )
 
 // stuckReasons are waiting reasons that will not resolve by waiting.
@@ -39,6 +42,11 @@ func objectsProgressing(objs []*unstructured.Unstructured, now time.Time) bool {
 			return true
 		}
 		switch o.GetKind() {
+		case "PersistentVolumeClaim":
+			phase, _, _ := unstructured.NestedString(o.Object, "status", "phase")
+			if phase == "Pending" && now.Sub(o.GetCreationTimestamp().Time) < claimBinding {
+				return true
+			}
 		case "Deployment", "StatefulSet", "ReplicaSet", "DaemonSet":
 			gen, _, _ := unstructured.NestedInt64(o.Object, "metadata", "generation")
 			obs, _, _ := unstructured.NestedInt64(o.Object, "status", "observedGeneration")

@@ -73,6 +73,9 @@ func TestObjectsProgressing(t *testing.T) {
 	updated := obj("ConfigMap", time.Hour, nil)
 	at := metav1.NewTime(now.Add(-time.Second))
 	updated.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "kubectl", Time: &at}})
+	pending := func(age time.Duration) *unstructured.Unstructured {
+		return obj("PersistentVolumeClaim", age, map[string]any{"status": map[string]any{"phase": "Pending"}})
+	}
 	deleting := obj("ConfigMap", time.Hour, nil)
 	deleting.SetDeletionTimestamp(&at)
 	tests := []struct {
@@ -87,6 +90,11 @@ func TestObjectsProgressing(t *testing.T) {
 		{"being deleted", []*unstructured.Unstructured{deleting}, true},
 		{"rollout not observed yet", []*unstructured.Unstructured{rollout}, true},
 		{"rollout observed", []*unstructured.Unstructured{done}, false},
+		// The volume binder retries a pending claim every 15 s: a claim
+		// made before the binder saw its volume binds at the next retry.
+		{"claim pending for 10 s", []*unstructured.Unstructured{pending(10 * time.Second)}, true},
+		{"claim pending for a minute", []*unstructured.Unstructured{pending(time.Minute)}, false},
+		{"claim bound 10 s ago", []*unstructured.Unstructured{obj("PersistentVolumeClaim", 10*time.Second, map[string]any{"status": map[string]any{"phase": "Bound"}})}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
